@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config.ts'
+
+describe('loadConfig', () => {
+  it('applies the SPEC defaults to an empty environment', () => {
+    const config = loadConfig({})
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      dataDir: '.data',
+      issuer: 'http://127.0.0.1:3000',
+      tokenTtlSeconds: 300,
+      defaultAudience: 'keygate',
+      keyPrefix: 'kg_live',
+      masterKey: undefined,
+      trustProxy: false,
+      argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 }
+    })
+  })
+
+  it('is frozen, nested objects included', () => {
+    const config = loadConfig({})
+    expect(Object.isFrozen(config)).toBe(true)
+    expect(Object.isFrozen(config.argon2)).toBe(true)
+  })
+
+  it('converts numbers and trims the issuer', () => {
+    const config = loadConfig({ PORT: '8080', KEYGATE_TOKEN_TTL: '60', KEYGATE_ISSUER: 'https://auth.example.com/' })
+    expect(config.port).toBe(8080)
+    expect(config.tokenTtlSeconds).toBe(60)
+    expect(config.issuer).toBe('https://auth.example.com')
+  })
+
+  it.each([
+    ['KEYGATE_TOKEN_TTL', 'abc'],
+    ['KEYGATE_TOKEN_TTL', '3601'],
+    ['KEYGATE_TOKEN_TTL', '0'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['REDIS_URL', 'http://x'],
+    ['KEYGATE_KEY_PREFIX', 'KG-LIVE'],
+    ['KEYGATE_MASTER_KEY', 'c2hvcnQ='],
+    ['KEYGATE_ARGON2_MEMORY_KIB', '1024'],
+    ['LOG_LEVEL', 'loud']
+  ])('refuses %s=%s with an error naming the variable', (variable, value) => {
+    let caught: unknown
+    try {
+      loadConfig({ [variable]: value })
+    } catch (err) {
+      caught = err
+    }
+    expect(caught).toBeInstanceOf(ConfigError)
+    expect((caught as ConfigError).variable).toBe(variable)
+    expect((caught as ConfigError).message.split('\n')).toHaveLength(1)
+  })
+
+  it('accepts a 32-byte base64 master key', () => {
+    const key = Buffer.alloc(32, 7).toString('base64')
+    expect(loadConfig({ KEYGATE_MASTER_KEY: key }).masterKey).toBe(key)
+  })
+
+  it('parses trust proxy settings', () => {
+    expect(loadConfig({ KEYGATE_TRUST_PROXY: 'true' }).trustProxy).toBe(true)
+    expect(loadConfig({ KEYGATE_TRUST_PROXY: '2' }).trustProxy).toBe(2)
+    expect(loadConfig({ KEYGATE_TRUST_PROXY: '10.0.0.0/8' }).trustProxy).toBe('10.0.0.0/8')
+  })
+})

@@ -1,0 +1,142 @@
+// Gateway configuration: the only reader of process.env; validated once, converted, frozen.
+import { envSchema } from 'env-schema'
+import { MAX_TOKEN_TTL_SECONDS } from '@keygate/protocol'
+import { OWASP_ARGON2_PARAMS, type Argon2Params } from './keys/hashing.ts'
+import { PREFIX_PATTERN } from './keys/format.ts'
+
+export interface GatewayConfig {
+  host: string
+  port: number
+  /** Unset: an embedded Postgres under `dataDir`. */
+  databaseUrl: string | undefined
+  /** Unset: an in-process revocation store (single node). */
+  redisUrl: string | undefined
+  dataDir: string
+  issuer: string
+  tokenTtlSeconds: number
+  defaultAudience: string
+  keyPrefix: string
+  /** 32 bytes, base64. Unset: generated once into `dataDir`. */
+  masterKey: string | undefined
+  logLevel: string
+  /** Fastify `trustProxy`: false, true, a hop count, or a list of addresses/CIDRs. */
+  trustProxy: boolean | number | string
+  argon2: Argon2Params
+  /** Largest number of Argon2 verifications running at once. */
+  maxConcurrentHashes: number
+  /** Create and print an admin key when the database holds no key at all. */
+  bootstrapAdmin: boolean
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+  constructor (readonly variable: string, problem: string) {
+    super(`${variable} ${problem}`)
+  }
+}
+
+interface RawEnv {
+  PORT: number
+  HOST: string
+  DATABASE_URL?: string
+  REDIS_URL?: string
+  DATA_DIR: string
+  KEYGATE_ISSUER?: string
+  KEYGATE_TOKEN_TTL: number
+  KEYGATE_DEFAULT_AUDIENCE: string
+  KEYGATE_KEY_PREFIX: string
+  KEYGATE_MASTER_KEY?: string
+  LOG_LEVEL: string
+  KEYGATE_TRUST_PROXY: string
+  KEYGATE_ARGON2_MEMORY_KIB: number
+  KEYGATE_ARGON2_TIME_COST: number
+  KEYGATE_ARGON2_PARALLELISM: number
+  KEYGATE_MAX_CONCURRENT_HASHES: number
+  KEYGATE_BOOTSTRAP_ADMIN: boolean
+}
+
+const schema = {
+  type: 'object',
+  required: [],
+  properties: {
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
+    HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
+    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    REDIS_URL: { type: 'string', pattern: '^rediss?://' },
+    DATA_DIR: { type: 'string', minLength: 1, default: '.data' },
+    KEYGATE_ISSUER: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    KEYGATE_TOKEN_TTL: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_TTL_SECONDS, default: 300 },
+    KEYGATE_DEFAULT_AUDIENCE: { type: 'string', minLength: 1, maxLength: 256, default: 'keygate' },
+    KEYGATE_KEY_PREFIX: { type: 'string', pattern: PREFIX_PATTERN.source, default: 'kg_live' },
+    KEYGATE_MASTER_KEY: { type: 'string' },
+    LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    KEYGATE_TRUST_PROXY: { type: 'string', default: 'false' },
+    KEYGATE_ARGON2_MEMORY_KIB: { type: 'integer', minimum: OWASP_ARGON2_PARAMS.memoryCost, maximum: 4194304, default: OWASP_ARGON2_PARAMS.memoryCost },
+    KEYGATE_ARGON2_TIME_COST: { type: 'integer', minimum: OWASP_ARGON2_PARAMS.timeCost, maximum: 64, default: OWASP_ARGON2_PARAMS.timeCost },
+    KEYGATE_ARGON2_PARALLELISM: { type: 'integer', minimum: 1, maximum: 16, default: OWASP_ARGON2_PARAMS.parallelism },
+    KEYGATE_MAX_CONCURRENT_HASHES: { type: 'integer', minimum: 1, maximum: 256, default: 4 },
+    KEYGATE_BOOTSTRAP_ADMIN: { type: 'boolean', default: true }
+  }
+} as const
+
+// Ajv reports `/KEYGATE_TOKEN_TTL must be integer`; keep the variable and the reason, one line.
+function toConfigError (err: unknown): ConfigError {
+  const message = err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err)
+  const match = /\/?([A-Z][A-Z0-9_]*) (.*)$/.exec(message)
+  return match ? new ConfigError(match[1] ?? 'configuration', match[2] ?? 'is invalid') : new ConfigError('configuration', message)
+}
+
+function parseTrustProxy (value: string): boolean | number | string {
+  if (value === 'true') return true
+  if (value === 'false' || value === '') return false
+  if (/^\d+$/.test(value)) return Number(value)
+  return value
+}
+
+function checkMasterKey (value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || Buffer.from(value, 'base64').length !== 32) {
+    throw new ConfigError('KEYGATE_MASTER_KEY', 'must be 32 bytes in base64 (openssl rand -base64 32)')
+  }
+  return value
+}
+
+function deepFreeze<T> (value: T): Readonly<T> {
+  for (const inner of Object.values(value as object)) {
+    if (typeof inner === 'object' && inner !== null) deepFreeze(inner)
+  }
+  return Object.freeze(value)
+}
+
+/** Reads, validates and freezes the configuration; throws ConfigError naming the variable. */
+export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<GatewayConfig> {
+  const data = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  let raw: RawEnv
+  try {
+    raw = envSchema<RawEnv>({ schema, data, dotenv: false })
+  } catch (err) {
+    throw toConfigError(err)
+  }
+  const issuerHost = raw.HOST === '0.0.0.0' || raw.HOST === '::' ? 'localhost' : raw.HOST
+  return deepFreeze({
+    host: raw.HOST,
+    port: raw.PORT,
+    databaseUrl: raw.DATABASE_URL,
+    redisUrl: raw.REDIS_URL,
+    dataDir: raw.DATA_DIR,
+    issuer: (raw.KEYGATE_ISSUER ?? `http://${issuerHost}:${raw.PORT}`).replace(/\/+$/, ''),
+    tokenTtlSeconds: raw.KEYGATE_TOKEN_TTL,
+    defaultAudience: raw.KEYGATE_DEFAULT_AUDIENCE,
+    keyPrefix: raw.KEYGATE_KEY_PREFIX,
+    masterKey: checkMasterKey(raw.KEYGATE_MASTER_KEY),
+    logLevel: raw.LOG_LEVEL,
+    trustProxy: parseTrustProxy(raw.KEYGATE_TRUST_PROXY),
+    argon2: {
+      memoryCost: raw.KEYGATE_ARGON2_MEMORY_KIB,
+      timeCost: raw.KEYGATE_ARGON2_TIME_COST,
+      parallelism: raw.KEYGATE_ARGON2_PARALLELISM
+    },
+    maxConcurrentHashes: raw.KEYGATE_MAX_CONCURRENT_HASHES,
+    bootstrapAdmin: raw.KEYGATE_BOOTSTRAP_ADMIN
+  })
+}

@@ -1,0 +1,4 @@
+// @keygate/protocol: what gateway, verifier and client share. No I/O.
+export { ACCESS_TOKEN_TYPE, ADMIN_SCOPE, MAX_TOKEN_TTL_SECONDS, SIGNING_ALGORITHMS } from './claims.ts'
+export type { AccessTokenClaims, SigningAlgorithm } from './claims.ts'
+export { MAX_SCOPES, SCOPE_PATTERN, formatScope, isValidScopeList, missingScopes, parseScope } from './scopes.ts'
