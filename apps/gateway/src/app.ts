@@ -1,0 +1,63 @@
+// buildGateway: the one factory the server, the CLI and the tests share. It never listens.
+import Fastify, { type FastifyInstance } from 'fastify'
+import formbody from '@fastify/formbody'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { GatewayConfig } from './config.ts'
+import type { SecretHasher } from './keys/hashing.ts'
+import { loggerOptions, requestIdFor } from './logging.ts'
+import dbPlugin from './plugins/db.ts'
+import errorHandler from './plugins/error-handler.ts'
+import keysPlugin from './plugins/keys.ts'
+import openapiPlugin from './plugins/openapi.ts'
+import signerPlugin from './plugins/signer.ts'
+import healthRoutes from './routes/health.ts'
+import tokenRoutes from './routes/token.ts'
+import wellKnownRoutes from './routes/well-known.ts'
+import './types.ts'
+
+export interface GatewayDeps {
+  /** Replaces the Argon2 hasher built from the configuration (tests wrap the real one to count calls). */
+  hasher?: SecretHasher
+  /** Where log lines go (tests capture them); stdout by default. */
+  logStream?: NodeJS.WritableStream
+}
+
+export async function buildGateway (config: Readonly<GatewayConfig>, deps: GatewayDeps = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel, deps.logStream),
+    genReqId: requestIdFor,
+    // Fastify accepts a hop count too; its type declaration omits it.
+    trustProxy: config.trustProxy as boolean | string,
+    bodyLimit: 64 * 1024,
+    connectionTimeout: 10_000,
+    requestTimeout: 15_000,
+    keepAliveTimeout: 5_000,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  await app.register(errorHandler)
+  await app.register(formbody, { bodyLimit: 64 * 1024 })
+  await app.register(dbPlugin, { databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  await app.register(keysPlugin, {
+    keyPrefix: config.keyPrefix,
+    argon2: config.argon2,
+    maxConcurrentHashes: config.maxConcurrentHashes,
+    hasher: deps.hasher
+  })
+  await app.register(signerPlugin, {
+    issuer: config.issuer,
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    masterKey: config.masterKey,
+    dataDir: config.dataDir
+  })
+  await app.register(openapiPlugin, { issuer: config.issuer })
+  await app.register(healthRoutes)
+  await app.register(wellKnownRoutes, { issuer: config.issuer })
+  await app.register(tokenRoutes, { defaultAudience: config.defaultAudience, tokenTtlSeconds: config.tokenTtlSeconds })
+  return app
+}

@@ -1,0 +1,49 @@
+// Every error the gateway raises: a stable code, a public message, an HTTP status and its OAuth `error`.
+import createError, { type FastifyErrorConstructor } from '@fastify/error'
+
+interface Entry {
+  message: string
+  status: number
+  /** RFC 6749 §5.2 / RFC 6750 §3.1 / RFC 8707 error code on the wire. */
+  oauth: string
+}
+
+const table = {
+  KG_ERR_CLIENT_INVALID: { message: 'Client authentication failed', status: 401, oauth: 'invalid_client' },
+  KG_ERR_REQUEST_INVALID: { message: '%s', status: 400, oauth: 'invalid_request' },
+  KG_ERR_GRANT_UNSUPPORTED: { message: 'grant_type must be client_credentials', status: 400, oauth: 'unsupported_grant_type' },
+  KG_ERR_SCOPE_INVALID: { message: 'The requested scope exceeds the scope granted to the key', status: 400, oauth: 'invalid_scope' },
+  KG_ERR_TARGET_INVALID: { message: 'The requested audience is not allowed for this key', status: 400, oauth: 'invalid_target' },
+  KG_ERR_TOKEN_INVALID: { message: 'The access token is missing, invalid, expired or revoked', status: 401, oauth: 'invalid_token' },
+  KG_ERR_SCOPE_INSUFFICIENT: { message: 'The access token lacks the scope %s', status: 403, oauth: 'insufficient_scope' },
+  KG_ERR_NOT_FOUND: { message: '%s not found', status: 404, oauth: 'not_found' },
+  KG_ERR_BODY_TOO_LARGE: { message: 'Request body is too large', status: 413, oauth: 'invalid_request' },
+  KG_ERR_RATE_LIMITED: { message: 'Too many requests, retry later', status: 429, oauth: 'slow_down' },
+  KG_ERR_OVERLOADED: { message: 'The server is busy, retry later', status: 503, oauth: 'temporarily_unavailable' },
+  KG_ERR_UNAVAILABLE: { message: 'A backing service is unavailable, retry later', status: 503, oauth: 'temporarily_unavailable' },
+  KG_ERR_INTERNAL: { message: 'Internal server error', status: 500, oauth: 'server_error' }
+} as const satisfies Record<string, Entry>
+
+export type KeygateErrorCode = keyof typeof table
+
+/** Constructors: `throw new errors.KG_ERR_NOT_FOUND('key', { cause })`. */
+export const errors = Object.fromEntries(
+  Object.entries(table).map(([code, e]) => [code, createError(code, e.message, e.status)])
+) as { [C in KeygateErrorCode]: FastifyErrorConstructor<{ code: C }> }
+
+/** Why a client was refused; logged, never sent (the wire body is the same for all). */
+export type ClientRefusal = 'malformed' | 'client_id_mismatch' | 'unknown_key' | 'prefix_mismatch' |
+  'wrong_secret' | 'revoked' | 'disabled' | 'expired' | 'ip_not_allowed'
+
+export function refuseClient (reason: ClientRefusal): Error {
+  return new errors.KG_ERR_CLIENT_INVALID({ cause: reason })
+}
+
+export function isKeygateError (err: unknown): err is Error & { code: KeygateErrorCode, statusCode: number } {
+  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' &&
+    Object.hasOwn(table, (err as { code: string }).code)
+}
+
+export function oauthErrorOf (code: KeygateErrorCode): string {
+  return table[code].oauth
+}

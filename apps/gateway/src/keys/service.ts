@@ -1,0 +1,104 @@
+// API key life: create (show once, store the hash) and authenticate (cheap refusals before any Argon2 work).
+import type pg from 'pg'
+import { refuseClient } from '../errors.ts'
+import { generateApiKey, lastFour, parseApiKey } from './format.ts'
+import type { SecretHasher } from './hashing.ts'
+import type { WorkLimiter } from './work-limiter.ts'
+import { type ApiKeyRecord, type StoredApiKey, findKeyForVerification, insertKey, replaceSecretHash } from './store.ts'
+
+export interface CreateKeyInput {
+  name: string
+  owner: string
+  scopes: string[]
+  audiences?: string[]
+  ipAllowlist?: string[]
+  metadata?: Record<string, unknown>
+  expiresAt?: Date | null
+  prefix?: string
+  rotatedFrom?: string
+}
+
+export interface CreatedKey {
+  /** The full API key: returned here once, stored nowhere. */
+  key: string
+  record: ApiKeyRecord
+}
+
+export interface KeyService {
+  createKey (input: CreateKeyInput): Promise<CreatedKey>
+  /** The key's record when `presented` is a valid, usable key; otherwise throws KG_ERR_CLIENT_INVALID. */
+  authenticate (presented: string, context?: { clientId?: string | undefined, now?: Date }): Promise<ApiKeyRecord>
+}
+
+export interface KeyServiceOptions {
+  db: pg.Pool
+  hasher: SecretHasher
+  limiter: WorkLimiter
+  keyPrefix: string
+  /** Failures of work done after the response (rehashing). */
+  onBackgroundError: (err: unknown) => void
+}
+
+/** `kg_live` → `live`: the environment a prefix names. */
+export function environmentOf (prefix: string): string {
+  return prefix.slice(prefix.indexOf('_') + 1)
+}
+
+function checkUsable (key: StoredApiKey, now: Date): void {
+  if (key.revokedAt !== null) throw refuseClient('revoked')
+  if (key.disabledAt !== null) throw refuseClient('disabled')
+  if (key.expiresAt !== null && key.expiresAt <= now) throw refuseClient('expired')
+}
+
+function withoutHash ({ secretHash: _, ...record }: StoredApiKey): ApiKeyRecord {
+  return record
+}
+
+export function createKeyService (options: KeyServiceOptions): KeyService {
+  const { db, hasher, limiter } = options
+
+  function rehashInBackground (key: StoredApiKey, secret: string): void {
+    if (!hasher.needsRehash(key.secretHash)) return
+    limiter.run(() => hasher.hash(secret))
+      .then((next) => replaceSecretHash(db, key.keyId, key.secretHash, next))
+      .catch(options.onBackgroundError)
+  }
+
+  return {
+    async createKey (input) {
+      const prefix = input.prefix ?? options.keyPrefix
+      const generated = generateApiKey(prefix)
+      const secretHash = await limiter.run(() => hasher.hash(generated.secret))
+      const record = await insertKey(db, {
+        keyId: generated.keyId,
+        prefix,
+        environment: environmentOf(prefix),
+        last4: lastFour(generated.key),
+        secretHash,
+        owner: input.owner,
+        name: input.name,
+        scopes: input.scopes,
+        audiences: input.audiences ?? [],
+        ipAllowlist: input.ipAllowlist ?? [],
+        metadata: input.metadata ?? {},
+        expiresAt: input.expiresAt ?? null,
+        rotatedFrom: input.rotatedFrom ?? null
+      })
+      return { key: generated.key, record }
+    },
+
+    async authenticate (presented, context = {}) {
+      const parts = parseApiKey(presented)
+      if (!parts) throw refuseClient('malformed')
+      if (context.clientId !== undefined && context.clientId !== parts.keyId) throw refuseClient('client_id_mismatch')
+      const key = await findKeyForVerification(db, parts.keyId)
+      if (!key) throw refuseClient('unknown_key')
+      if (key.prefix !== parts.prefix) throw refuseClient('prefix_mismatch')
+      checkUsable(key, context.now ?? new Date())
+      const valid = await limiter.run(() => hasher.verify(key.secretHash, parts.secret))
+      if (!valid) throw refuseClient('wrong_secret')
+      rehashInBackground(key, parts.secret)
+      return withoutHash(key)
+    }
+  }
+}

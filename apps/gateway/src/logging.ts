@@ -1,0 +1,44 @@
+// Logger options: request ids, and no API key, client secret or JWT in any log line.
+import { randomUUID } from 'node:crypto'
+import type { FastifyServerOptions, RawRequestDefaultExpression } from 'fastify'
+
+const API_KEY_PATTERN = /[a-z][a-z0-9]*_[a-z0-9]+_[0-9A-Za-z]+_[0-9A-Za-z]{40,}/g
+const JWT_PATTERN = /eyJ[\w-]*\.[\w-]*\.[\w-]*/g
+const REQUEST_ID_PATTERN = /^[\w.:-]{1,64}$/
+
+/** Replaces anything shaped like an API key or a JWT. */
+export function scrubSecrets (text: string): string {
+  return text.replace(API_KEY_PATTERN, '[api-key]').replace(JWT_PATTERN, '[jwt]')
+}
+
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'headers.authorization',
+  'body.client_secret',
+  'client_secret',
+  '*.client_secret',
+  'access_token',
+  '*.access_token',
+  'apiKey',
+  '*.apiKey',
+  'key',
+  '*.key'
+]
+
+/** A caller's `x-request-id` when it is short and plain; otherwise a fresh UUID. */
+export function requestIdFor (req: RawRequestDefaultExpression): string {
+  const incoming = req.headers['x-request-id']
+  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID()
+}
+
+export function loggerOptions (level: string, stream?: NodeJS.WritableStream): Exclude<FastifyServerOptions['logger'], undefined | boolean> {
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: {
+      req: (req: { method: string, url: string, ip?: string, id?: string }) => ({ method: req.method, url: scrubSecrets(req.url), ip: req.ip }),
+      err: (err: Error & { code?: string }) => ({ type: err.name, code: err.code, message: scrubSecrets(err.message), stack: scrubSecrets(err.stack ?? '') })
+    },
+    ...(stream ? { stream } : {})
+  }
+}

@@ -1,0 +1,58 @@
+// The one place errors become HTTP: RFC 6749 §5.2 bodies, WWW-Authenticate, Retry-After, generic 500s.
+import fp from 'fastify-plugin'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { type KeygateErrorCode, isKeygateError, oauthErrorOf } from '../errors.ts'
+
+interface WireError {
+  status: number
+  error: string
+  description: string
+}
+
+// Fastify's own client errors (bad JSON, wrong content type, oversized body) keep their status.
+function fromFastify (err: FastifyError): WireError | undefined {
+  if (err.validation) {
+    const first = err.validation[0]
+    const field = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : (first?.params as { missingProperty?: string } | undefined)?.missingProperty
+    const where = field ? `${err.validationContext ?? 'body'}.${field}` : err.validationContext ?? 'request'
+    return { status: 400, error: 'invalid_request', description: `${where} ${first?.message ?? 'is invalid'}` }
+  }
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, error: 'invalid_request', description: 'Request body is too large' }
+  const status = err.statusCode ?? 500
+  if (status >= 400 && status < 500) return { status, error: 'invalid_request', description: err.message }
+  return undefined
+}
+
+function challenge (code: KeygateErrorCode, description: string): string | undefined {
+  if (code === 'KG_ERR_CLIENT_INVALID') return 'Basic realm="keygate", charset="UTF-8"'
+  if (code === 'KG_ERR_TOKEN_INVALID') return `Bearer realm="keygate", error="invalid_token", error_description="${description}"`
+  if (code === 'KG_ERR_SCOPE_INSUFFICIENT') return `Bearer realm="keygate", error="insufficient_scope", error_description="${description}"`
+  return undefined
+}
+
+async function errorHandler (app: FastifyInstance): Promise<void> {
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('cache-control', 'no-store')
+    if (isKeygateError(err)) {
+      const header = challenge(err.code, err.message)
+      if (header) reply.header('www-authenticate', header)
+      if (err.statusCode === 503 || err.statusCode === 429) reply.header('retry-after', String((err as { retryAfter?: number }).retryAfter ?? 1))
+      if (err.statusCode >= 500) request.log.error({ err }, 'request failed')
+      else request.log.info({ code: err.code, reason: typeof err.cause === 'string' ? err.cause : undefined }, 'request refused')
+      return reply.code(err.statusCode).send({ error: oauthErrorOf(err.code), error_description: err.message })
+    }
+    const wire = fromFastify(err)
+    if (wire) {
+      request.log.info({ code: err.code, status: wire.status }, 'bad request')
+      return reply.code(wire.status).send({ error: wire.error, error_description: wire.description })
+    }
+    request.log.error({ err }, 'unhandled error')
+    return reply.code(500).send({ error: 'server_error', error_description: 'Internal server error' })
+  })
+
+  app.setNotFoundHandler((_request, reply) => {
+    return reply.code(404).send({ error: 'not_found', error_description: 'Route not found' })
+  })
+}
+
+export default fp(errorHandler, { name: 'keygate-error-handler', fastify: '5.x' })

@@ -1,0 +1,56 @@
+// Token signing: the current signing key from Postgres (sealed under the master key), the minter, the JWKS view.
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { resolveMasterKey } from '../tokens/master-key.ts'
+import { createTokenMinter, type TokenMinter } from '../tokens/mint.ts'
+import { type PublicJwk, listPublishedKeys, loadSigningKey } from '../tokens/signing-keys.ts'
+
+export interface Signer {
+  minter (): TokenMinter
+  /** Public keys for `/.well-known/jwks.json`, cached briefly so a flood of fetches costs no queries. */
+  publishedKeys (): Promise<PublicJwk[]>
+}
+
+export interface SignerPluginOptions {
+  issuer: string
+  tokenTtlSeconds: number
+  masterKey: string | undefined
+  dataDir: string
+  /** How often replicas look for a newer signing key. */
+  refreshIntervalMs?: number
+}
+
+const JWKS_CACHE_MS = 5_000
+
+async function signerPlugin (app: FastifyInstance, options: SignerPluginOptions): Promise<void> {
+  const masterKey = await resolveMasterKey(options, (path) => {
+    app.log.warn({ path }, 'KEYGATE_MASTER_KEY is unset: generated a master key into DATA_DIR; set KEYGATE_MASTER_KEY in production')
+  })
+  const build = async (): Promise<TokenMinter> => createTokenMinter({
+    issuer: options.issuer,
+    ttlSeconds: options.tokenTtlSeconds,
+    key: await loadSigningKey(app.db, masterKey)
+  })
+  let minter = await build()
+  let jwks: { keys: PublicJwk[], at: number } | undefined
+
+  const refresh = setInterval(() => {
+    build().then((next) => {
+      if (next.kid !== minter.kid) app.log.info({ kid: next.kid }, 'signing with a new key')
+      minter = next
+    }).catch((err: unknown) => app.log.warn({ err }, 'signing key refresh failed; keeping the current key'))
+  }, options.refreshIntervalMs ?? 30_000)
+  refresh.unref()
+  app.addHook('onClose', async () => clearInterval(refresh))
+
+  app.decorate('signer', {
+    minter: () => minter,
+    async publishedKeys () {
+      const now = Date.now()
+      if (!jwks || now - jwks.at > JWKS_CACHE_MS) jwks = { keys: await listPublishedKeys(app.db), at: now }
+      return jwks.keys
+    }
+  } satisfies Signer)
+}
+
+export default fp(signerPlugin, { name: 'keygate-signer', fastify: '5.x', dependencies: ['keygate-db'] })

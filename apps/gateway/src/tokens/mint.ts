@@ -1,0 +1,54 @@
+// Access tokens (RFC 9068 profile): lean claims, EdDSA, typ at+jwt, a unique jti, exp = iat + TTL.
+import { randomBytes } from 'node:crypto'
+import { createSigner } from 'fast-jwt'
+import { ACCESS_TOKEN_TYPE, type AccessTokenClaims } from '@keygate/protocol'
+import type { SigningKey } from './signing-keys.ts'
+
+export interface TokenSubject {
+  sub: string
+  clientId: string
+  scope: string
+  aud: string | string[]
+}
+
+export interface MintedToken {
+  token: string
+  claims: AccessTokenClaims
+}
+
+export interface TokenMinter {
+  readonly kid: string
+  mint (subject: TokenSubject, nowMs?: number): MintedToken
+}
+
+export interface MinterOptions {
+  issuer: string
+  ttlSeconds: number
+  key: SigningKey
+}
+
+/** 128 random bits, URL-safe. */
+export function newJti (): string {
+  return randomBytes(16).toString('base64url')
+}
+
+export function createTokenMinter ({ issuer, ttlSeconds, key }: MinterOptions): TokenMinter {
+  const sign = createSigner({ algorithm: key.alg, key: key.privatePem, kid: key.kid, header: { alg: key.alg, typ: ACCESS_TOKEN_TYPE } })
+  return {
+    kid: key.kid,
+    mint (subject, nowMs = Date.now()) {
+      const iat = Math.floor(nowMs / 1000)
+      const claims: AccessTokenClaims = {
+        iss: issuer,
+        sub: subject.sub,
+        aud: subject.aud,
+        client_id: subject.clientId,
+        scope: subject.scope,
+        jti: newJti(),
+        iat,
+        exp: iat + ttlSeconds
+      }
+      return { token: sign(claims), claims }
+    }
+  }
+}

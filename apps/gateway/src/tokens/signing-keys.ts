@@ -1,0 +1,81 @@
+// Signing keys shared by every replica: generated once, stored sealed in Postgres, published as JWKS.
+import { createHash, createPrivateKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto'
+import type pg from 'pg'
+import { openPrivateKey, sealPrivateKey } from './sealed-key.ts'
+
+export interface PublicJwk {
+  kty: string
+  crv: string
+  x: string
+  kid: string
+  alg: string
+  use: 'sig'
+}
+
+export interface SigningKey {
+  kid: string
+  alg: 'EdDSA'
+  /** PKCS#8 PEM, in memory only: fast-jwt imports a string key once and caches the signer. */
+  privatePem: string
+}
+
+const KEY_LOCK_ID = 0x6b67736b
+
+/** RFC 7638 thumbprint of an OKP key: base64url(SHA-256 of the canonical members). */
+export function thumbprint (jwk: JsonWebKey): string {
+  const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x })
+  return createHash('sha256').update(canonical).digest('base64url')
+}
+
+export function generateSigningKey (): { kid: string, publicJwk: PublicJwk, privateDer: Buffer } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519')
+  const jwk = publicKey.export({ format: 'jwk' })
+  const kid = thumbprint(jwk)
+  return {
+    kid,
+    publicJwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x as string, kid, alg: 'EdDSA', use: 'sig' },
+    privateDer: privateKey.export({ format: 'der', type: 'pkcs8' })
+  }
+}
+
+async function insertSigningKey (db: pg.PoolClient, masterKey: Buffer): Promise<void> {
+  const key = generateSigningKey()
+  await db.query(
+    'INSERT INTO signing_keys (kid, alg, public_jwk, private_key_enc) VALUES ($1, $2, $3, $4)',
+    [key.kid, 'EdDSA', key.publicJwk, sealPrivateKey(masterKey, key.kid, key.privateDer)])
+}
+
+/** The newest key allowed to sign now; creates the first one (once across replicas) when there is none. */
+export async function loadSigningKey (pool: pg.Pool, masterKey: Buffer): Promise<SigningKey> {
+  const select = `SELECT kid, private_key_enc AS sealed FROM signing_keys
+    WHERE activates_at <= now() AND (retires_at IS NULL OR retires_at > now())
+    ORDER BY activates_at DESC, created_at DESC LIMIT 1`
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    await client.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK_ID])
+    let { rows } = await client.query<{ kid: string, sealed: Buffer }>(select)
+    if (rows.length === 0) {
+      await insertSigningKey(client, masterKey)
+      ;({ rows } = await client.query<{ kid: string, sealed: Buffer }>(select))
+    }
+    await client.query('COMMIT')
+    const row = rows[0] as { kid: string, sealed: Buffer }
+    const der = openPrivateKey(masterKey, row.kid, row.sealed)
+    const privatePem = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }) as string
+    return { kid: row.kid, alg: 'EdDSA', privatePem }
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw err
+  } finally {
+    client.release()
+  }
+}
+
+/** Every public key a verifier may meet: published ahead of signing, kept until its tokens expire. */
+export async function listPublishedKeys (db: Pick<pg.Pool, 'query'>): Promise<PublicJwk[]> {
+  const { rows } = await db.query<{ jwk: PublicJwk }>(
+    `SELECT public_jwk AS jwk FROM signing_keys WHERE retires_at IS NULL OR retires_at > now()
+     ORDER BY activates_at DESC`)
+  return rows.map((r) => r.jwk)
+}
