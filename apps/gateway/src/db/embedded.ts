@@ -107,11 +107,30 @@ async function ensureDatabase (base: string): Promise<void> {
   }
 }
 
+function isAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+// The process that started the server owns it and stops it on close. A server whose owner died
+// (a killed gateway) is adopted; one whose owner lives (a gateway, while the CLI runs) is only borrowed.
+async function claimOwnership (ownerFile: string): Promise<boolean> {
+  const owner = Number((await readFile(ownerFile, 'utf8').catch(() => '')).trim())
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) return false
+  await writeFile(ownerFile, `${process.pid}\n`, { mode: 0o600 })
+  return true
+}
+
 /** Starts (or adopts) the embedded Postgres under `dataDir` and returns its URL. */
 export async function startEmbeddedPostgres (dataDir: string): Promise<EmbeddedPostgres> {
   const bins = await loadBinaries()
   const root = resolve(dataDir)
   const pgdata = join(root, 'postgres')
+  const ownerFile = join(root, 'postgres.owner')
   const runAs = await resolveRunAs()
   await mkdir(root, { recursive: true, mode: 0o700 })
   // The postgres user must be able to traverse DATA_DIR, not to list or read it.
@@ -120,7 +139,9 @@ export async function startEmbeddedPostgres (dataDir: string): Promise<EmbeddedP
   if (!existsSync(join(pgdata, 'PG_VERSION'))) await initialise(bins, pgdata, password, runAs)
 
   let port = await runningPort(bins, pgdata, runAs)
+  const owned = port === undefined || await claimOwnership(ownerFile)
   if (port === undefined) {
+    await writeFile(ownerFile, `${process.pid}\n`, { mode: 0o600 })
     port = await freePort()
     const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`
     await run(bins.pg_ctl, ['start', '-D', pgdata, '-w', '-t', '60', '-l', join(pgdata, 'server.log'), '-o', options], runAs)
@@ -130,7 +151,9 @@ export async function startEmbeddedPostgres (dataDir: string): Promise<EmbeddedP
   return {
     url: `${base}/${DATABASE}`,
     async stop () {
+      if (!owned) return
       await run(bins.pg_ctl, ['stop', '-D', pgdata, '-m', 'fast', '-w', '-t', '60'], runAs)
+      await rm(ownerFile, { force: true })
     }
   }
 }

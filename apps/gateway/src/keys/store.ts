@@ -81,3 +81,23 @@ export async function countKeys (db: Queryable): Promise<number> {
   const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM api_keys')
   return Number(rows[0]?.n ?? 0)
 }
+
+export interface ListKeysQuery {
+  owner?: string | undefined
+  /** Exclusive: rows inserted after this position. */
+  afterSeq?: bigint | undefined
+  limit: number
+}
+
+/** One page in insertion order, and where the next page starts (`undefined` at the end). */
+export async function listKeys (db: Queryable, query: ListKeysQuery): Promise<{ items: ApiKeyRecord[], nextSeq: bigint | undefined }> {
+  const { rows } = await db.query<ApiKeyRecord & { seq: string }>(
+    `SELECT ${RECORD_COLUMNS}, seq FROM api_keys
+     WHERE ($1::text IS NULL OR owner = $1) AND seq > $2
+     ORDER BY seq LIMIT $3`,
+    [query.owner ?? null, String(query.afterSeq ?? 0n), query.limit + 1])
+  const page = rows.slice(0, query.limit)
+  const last = page.at(-1)
+  const items = page.map(({ seq: _, ...record }) => record)
+  return { items, nextSeq: rows.length > query.limit && last ? BigInt(last.seq) : undefined }
+}
