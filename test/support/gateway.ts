@@ -1,0 +1,85 @@
+// A gateway per test on this file's database, closed when the test ends; plus the helpers tests share.
+import { randomBytes } from 'node:crypto'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, onTestFinished } from 'vitest'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { type CreateKeyInput, type CreatedKey, type GatewayConfig, type SecretHasher, buildGateway, loadConfig } from '@keygate/gateway'
+import { type TestDatabase, createTestDatabase } from './db.ts'
+import { LogCapture } from './logs.ts'
+
+export interface TestGateway {
+  app: FastifyInstance
+  config: Readonly<GatewayConfig>
+  db: TestDatabase
+  logs: LogCapture
+  createKey (input?: Partial<CreateKeyInput>): Promise<CreatedKey>
+  /** Exchanges a key with client_secret in a JSON body; returns the raw response. */
+  exchange (key: string, extra?: Record<string, string>): Promise<LightMyRequestResponse>
+}
+
+let database: Promise<TestDatabase> | undefined
+// One master key per file: every gateway of the file opens the signing keys the first one sealed.
+const masterKey = randomBytes(32).toString('base64')
+
+/** This file's database, created on first use and dropped after the file. */
+export function fileDatabase (): Promise<TestDatabase> {
+  if (!database) {
+    database = createTestDatabase()
+    afterAll(async () => { await (await database)?.drop() })
+  }
+  return database
+}
+
+export interface TestGatewayOptions {
+  env?: Record<string, string>
+  hasher?: SecretHasher
+}
+
+export async function buildTestGateway (options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const db = await fileDatabase()
+  const logs = new LogCapture()
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    DATA_DIR: await mkdtemp(join(tmpdir(), 'keygate-test-')),
+    KEYGATE_MASTER_KEY: masterKey,
+    KEYGATE_ISSUER: 'http://keygate.test',
+    LOG_LEVEL: 'info',
+    ...options.env
+  })
+  const app = await buildGateway(config, { logStream: logs, ...(options.hasher ? { hasher: options.hasher } : {}) })
+  onTestFinished(() => app.close())
+  return {
+    app,
+    config,
+    db,
+    logs,
+    createKey: (input = {}) => app.keys.createKey({ name: 'test key', owner: 'team-a', scopes: ['orders:read', 'orders:write'], ...input }),
+    exchange: (key, extra = {}) => app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      payload: { grant_type: 'client_credentials', client_secret: key, ...extra }
+    })
+  }
+}
+
+/** Wraps a real hasher and counts its calls. */
+export function countingHasher (inner: SecretHasher): SecretHasher & { calls: { hash: number, verify: number } } {
+  const calls = { hash: 0, verify: 0 }
+  return {
+    calls,
+    hash: (secret) => { calls.hash++; return inner.hash(secret) },
+    verify: (phc, secret) => { calls.verify++; return inner.verify(phc, secret) },
+    needsRehash: (phc) => inner.needsRehash(phc)
+  }
+}
+
+/** Payload and header of a JWT, decoded without verification (assertions only). */
+export function decodeJwt (token: string): { header: Record<string, unknown>, payload: Record<string, unknown> } {
+  const [h, p] = token.split('.')
+  return {
+    header: JSON.parse(Buffer.from(h ?? '', 'base64url').toString()) as Record<string, unknown>,
+    payload: JSON.parse(Buffer.from(p ?? '', 'base64url').toString()) as Record<string, unknown>
+  }
+}
