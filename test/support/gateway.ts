@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, onTestFinished } from 'vitest'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { type CreateKeyInput, type CreatedKey, type GatewayConfig, type SecretHasher, buildGateway, loadConfig } from '@keygate/gateway'
+import { type CreateKeyInput, type CreatedKey, type GatewayConfig, type SecretHasher, buildGateway, formatApiKey, loadConfig, parseApiKey } from '@keygate/gateway'
 import { type TestDatabase, createTestDatabase } from './db.ts'
 import { LogCapture } from './logs.ts'
 
@@ -82,4 +82,18 @@ export function decodeJwt (token: string): { header: Record<string, unknown>, pa
     header: JSON.parse(Buffer.from(h ?? '', 'base64url').toString()) as Record<string, unknown>,
     payload: JSON.parse(Buffer.from(p ?? '', 'base64url').toString()) as Record<string, unknown>
   }
+}
+
+/** The same key with one secret character changed and the checksum recomputed: passes the format check, fails Argon2. */
+export function withWrongSecret (key: string): string {
+  const parsed = parseApiKey(key)
+  if (!parsed) throw new Error('not a key')
+  const last = parsed.secret.slice(-1) === 'A' ? 'B' : 'A'
+  return formatApiKey({ ...parsed, secret: parsed.secret.slice(0, -1) + last })
+}
+
+/** The same key with one secret character changed and the old checksum kept: fails the checksum. */
+export function withBadChecksum (key: string): string {
+  const i = key.length - 7
+  return key.slice(0, i) + (key[i] === 'a' ? 'b' : 'a') + key.slice(i + 1)
 }

@@ -35,8 +35,15 @@ export const errors = Object.fromEntries(
 export type ClientRefusal = 'malformed' | 'client_id_mismatch' | 'unknown_key' | 'prefix_mismatch' |
   'wrong_secret' | 'revoked' | 'disabled' | 'expired' | 'ip_not_allowed'
 
-export function refuseClient (reason: ClientRefusal): Error {
-  return new errors.KG_ERR_CLIENT_INVALID({ cause: reason })
+/** What the log says of a refusal: the reason and, once the key parsed, its public keyId. */
+export interface RefusalContext {
+  reason: ClientRefusal
+  keyId?: string
+}
+
+export function refuseClient (reason: ClientRefusal, keyId?: string): Error {
+  const cause: RefusalContext = keyId === undefined ? { reason } : { reason, keyId }
+  return new errors.KG_ERR_CLIENT_INVALID({ cause })
 }
 
 export function isKeygateError (err: unknown): err is Error & { code: KeygateErrorCode, statusCode: number } {

@@ -45,9 +45,9 @@ export function environmentOf (prefix: string): string {
 }
 
 function checkUsable (key: StoredApiKey, now: Date): void {
-  if (key.revokedAt !== null) throw refuseClient('revoked')
-  if (key.disabledAt !== null) throw refuseClient('disabled')
-  if (key.expiresAt !== null && key.expiresAt <= now) throw refuseClient('expired')
+  if (key.revokedAt !== null) throw refuseClient('revoked', key.keyId)
+  if (key.disabledAt !== null) throw refuseClient('disabled', key.keyId)
+  if (key.expiresAt !== null && key.expiresAt <= now) throw refuseClient('expired', key.keyId)
 }
 
 function withoutHash ({ secretHash: _, ...record }: StoredApiKey): ApiKeyRecord {
@@ -90,13 +90,13 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
     async authenticate (presented, context = {}) {
       const parts = parseApiKey(presented)
       if (!parts) throw refuseClient('malformed')
-      if (context.clientId !== undefined && context.clientId !== parts.keyId) throw refuseClient('client_id_mismatch')
+      if (context.clientId !== undefined && context.clientId !== parts.keyId) throw refuseClient('client_id_mismatch', parts.keyId)
       const key = await findKeyForVerification(db, parts.keyId)
-      if (!key) throw refuseClient('unknown_key')
-      if (key.prefix !== parts.prefix) throw refuseClient('prefix_mismatch')
+      if (!key) throw refuseClient('unknown_key', parts.keyId)
+      if (key.prefix !== parts.prefix) throw refuseClient('prefix_mismatch', parts.keyId)
       checkUsable(key, context.now ?? new Date())
       const valid = await limiter.run(() => hasher.verify(key.secretHash, parts.secret))
-      if (!valid) throw refuseClient('wrong_secret')
+      if (!valid) throw refuseClient('wrong_secret', parts.keyId)
       rehashInBackground(key, parts.secret)
       return withoutHash(key)
     }

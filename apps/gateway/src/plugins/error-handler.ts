@@ -23,6 +23,10 @@ function fromFastify (err: FastifyError): WireError | undefined {
   return undefined
 }
 
+function isPlainObject (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !(value instanceof Error)
+}
+
 function challenge (code: KeygateErrorCode, description: string): string | undefined {
   if (code === 'KG_ERR_CLIENT_INVALID') return 'Basic realm="keygate", charset="UTF-8"'
   if (code === 'KG_ERR_TOKEN_INVALID') return `Bearer realm="keygate", error="invalid_token", error_description="${description}"`
@@ -38,7 +42,7 @@ async function errorHandler (app: FastifyInstance): Promise<void> {
       if (header) reply.header('www-authenticate', header)
       if (err.statusCode === 503 || err.statusCode === 429) reply.header('retry-after', String((err as { retryAfter?: number }).retryAfter ?? 1))
       if (err.statusCode >= 500) request.log.error({ err }, 'request failed')
-      else request.log.info({ code: err.code, reason: typeof err.cause === 'string' ? err.cause : undefined }, 'request refused')
+      else request.log.info({ code: err.code, ...(isPlainObject(err.cause) ? err.cause : {}) }, 'request refused')
       return reply.code(err.statusCode).send({ error: oauthErrorOf(err.code), error_description: err.message })
     }
     const wire = fromFastify(err)

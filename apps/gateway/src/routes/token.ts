@@ -60,12 +60,13 @@ const tokenRoutes: FastifyPluginAsyncTypebox<{ defaultAudience: string, tokenTtl
     if (body.grant_type === undefined) throw new errors.KG_ERR_REQUEST_INVALID('grant_type is required')
     if (body.grant_type !== 'client_credentials') throw new errors.KG_ERR_GRANT_UNSUPPORTED()
     const { clientId, secret } = credentialsOf(request.headers.authorization, body)
-    const { response } = await exchangeApiKey({
+    const { response, key, minted } = await exchangeApiKey({
       keys: app.keys,
       minter: app.signer.minter,
       defaultAudience: options.defaultAudience,
       ttlSeconds: options.tokenTtlSeconds
     }, { apiKey: secret, clientId, scope: body.scope, audience: body.audience })
+    request.log.info({ keyId: key.keyId, owner: key.owner, scope: response.scope, jti: minted.claims.jti }, 'token issued')
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
     return response
   })

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest'
+import { createArgon2Hasher, formatApiKey, generateApiKey, parseApiKey } from '@keygate/gateway'
+import { buildTestGateway, countingHasher, withBadChecksum, withWrongSecret } from '../support/gateway.ts'
+
+const REFUSAL = { error: 'invalid_client', error_description: 'Client authentication failed' }
+
+describe('client authentication refusals', () => {
+  it('answers 401 invalid_client with the same body for every kind of bad key', async () => {
+    const gw = await buildTestGateway()
+    const good = await gw.createKey()
+    const wrongSecret = withWrongSecret(good.key)
+    const unknownKeyId = generateApiKey('kg_live').key
+    const badChecksum = withBadChecksum(good.key)
+    const wrongPrefix = formatApiKey({ ...(parseApiKey(good.key) as NonNullable<ReturnType<typeof parseApiKey>>), prefix: 'kg_test' })
+    const revoked = await gw.createKey()
+    await gw.db.pool.query('UPDATE api_keys SET revoked_at = now() WHERE key_id = $1', [revoked.record.keyId])
+    const disabled = await gw.createKey()
+    await gw.db.pool.query('UPDATE api_keys SET disabled_at = now() WHERE key_id = $1', [disabled.record.keyId])
+    const expired = await gw.createKey({ expiresAt: new Date(Date.now() - 1000) })
+
+    const cases = {
+      wrongSecret,
+      unknownKeyId,
+      badChecksum,
+      wrongPrefix,
+      malformed: 'not-a-key',
+      empty: '',
+      revoked: revoked.key,
+      disabled: disabled.key,
+      expired: expired.key
+    }
+    for (const [name, key] of Object.entries(cases)) {
+      const res = await gw.exchange(key)
+      expect(res.statusCode, name).toBe(401)
+      expect(res.json(), name).toEqual(REFUSAL)
+      expect(res.headers['www-authenticate'], name).toMatch(/^Basic /)
+    }
+    expect((await gw.exchange(good.key)).statusCode).toBe(200)
+  })
+
+  it('refuses a missing credential with 401 invalid_client', async () => {
+    const gw = await buildTestGateway()
+    const res = await gw.app.inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'client_credentials' } })
+    expect(res.statusCode).toBe(401)
+    expect(res.json()).toEqual(REFUSAL)
+  })
+
+  it('refuses a bad checksum and an unknown keyId without any Argon2 work', async () => {
+    const hasher = countingHasher(createArgon2Hasher())
+    const gw = await buildTestGateway({ hasher })
+    const good = await gw.createKey()
+    hasher.calls.verify = 0
+
+    expect((await gw.exchange(withBadChecksum(good.key))).statusCode).toBe(401)
+    expect((await gw.exchange(generateApiKey('kg_live').key)).statusCode).toBe(401)
+    expect((await gw.exchange('kg_live_x_y')).statusCode).toBe(401)
+    expect(hasher.calls.verify).toBe(0)
+
+    expect((await gw.exchange(withWrongSecret(good.key))).statusCode).toBe(401)
+    expect(hasher.calls.verify).toBe(1)
+  })
+
+  it('rehashes a key on a successful exchange when the Argon2 parameters were raised', async () => {
+    const first = await buildTestGateway()
+    const { key, record } = await first.createKey()
+    const before = (await first.db.pool.query<{ h: string }>('SELECT secret_hash AS h FROM api_keys WHERE key_id = $1', [record.keyId])).rows[0]?.h
+    expect(before).toMatch(/\$m=19456,t=2,p=1\$/)
+
+    const stronger = await buildTestGateway({ env: { KEYGATE_ARGON2_TIME_COST: '3' } })
+    expect((await stronger.exchange(key)).statusCode).toBe(200)
+    let after = before
+    for (let i = 0; i < 100 && after === before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      after = (await stronger.db.pool.query<{ h: string }>('SELECT secret_hash AS h FROM api_keys WHERE key_id = $1', [record.keyId])).rows[0]?.h
+    }
+    expect(after).toMatch(/\$m=19456,t=3,p=1\$/)
+    expect((await stronger.exchange(key)).statusCode).toBe(200)
+  })
+})
