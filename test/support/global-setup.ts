@@ -67,7 +67,6 @@ async function withClient<T> (url: string, work: (client: pg.Client) => Promise<
   }
 }
 
-
 export default async function setup (project: TestProject): Promise<() => Promise<void>> {
   const [postgres, redis] = await Promise.all([startPostgres(), startRedis()])
   const template = `kg_template_${process.pid}`

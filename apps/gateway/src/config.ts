@@ -74,7 +74,7 @@ const schema = {
     KEYGATE_ARGON2_MEMORY_KIB: { type: 'integer', minimum: OWASP_ARGON2_PARAMS.memoryCost, maximum: 4194304, default: OWASP_ARGON2_PARAMS.memoryCost },
     KEYGATE_ARGON2_TIME_COST: { type: 'integer', minimum: OWASP_ARGON2_PARAMS.timeCost, maximum: 64, default: OWASP_ARGON2_PARAMS.timeCost },
     KEYGATE_ARGON2_PARALLELISM: { type: 'integer', minimum: 1, maximum: 16, default: OWASP_ARGON2_PARAMS.parallelism },
-    KEYGATE_MAX_CONCURRENT_HASHES: { type: 'integer', minimum: 1, maximum: 256, default: 4 },
+    KEYGATE_MAX_CONCURRENT_HASHES: { type: 'integer', minimum: 1, maximum: 256, default: 2 },
     KEYGATE_BOOTSTRAP_ADMIN: { type: 'boolean', default: true }
   }
 } as const

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { chmod, chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { join, resolve } from 'node:path'
+import { join, resolve as resolvePath } from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
 
@@ -47,12 +47,12 @@ async function resolveRunAs (): Promise<RunAs> {
 }
 
 async function freePort (): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+  return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => typeof address === 'object' && address !== null ? resolvePort(address.port) : reject(new Error('no port')))
+      server.close(() => typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')))
     })
   })
 }
@@ -128,7 +128,7 @@ async function claimOwnership (ownerFile: string): Promise<boolean> {
 /** Starts (or adopts) the embedded Postgres under `dataDir` and returns its URL. */
 export async function startEmbeddedPostgres (dataDir: string): Promise<EmbeddedPostgres> {
   const bins = await loadBinaries()
-  const root = resolve(dataDir)
+  const root = resolvePath(dataDir)
   const pgdata = join(root, 'postgres')
   const ownerFile = join(root, 'postgres.owner')
   const runAs = await resolveRunAs()

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import { buildTestGateway } from '../support/gateway.ts'
+
+describe('discovery, health and docs', () => {
+  it('serves RFC 8414 metadata naming the issuer, token endpoint and JWKS', async () => {
+    const gw = await buildTestGateway()
+    const res = await gw.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({
+      issuer: 'http://keygate.test',
+      token_endpoint: 'http://keygate.test/oauth/token',
+      jwks_uri: 'http://keygate.test/.well-known/jwks.json',
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post']
+    })
+  })
+
+  it('publishes the signing key that signs tokens, shared by every gateway on the database', async () => {
+    const a = await buildTestGateway()
+    const b = await buildTestGateway()
+    const jwksA = (await a.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{ keys: Array<{ kid: string }> }>()
+    const jwksB = (await b.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{ keys: Array<{ kid: string }> }>()
+    expect(jwksA).toEqual(jwksB)
+    expect(jwksA.keys.map((k) => k.kid)).toContain(a.app.signer.minter().kid)
+    expect(b.app.signer.minter().kid).toBe(a.app.signer.minter().kid)
+  })
+
+  it('answers /healthz and /readyz with Postgres checked', async () => {
+    const gw = await buildTestGateway()
+    expect((await gw.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' })
+    const ready = await gw.app.inject({ method: 'GET', url: '/readyz' })
+    expect(ready.statusCode).toBe(200)
+    expect(ready.json()).toEqual({ status: 'ok', checks: { postgres: 'ok' } })
+  })
+
+  it('serves an OpenAPI 3 document of the routes and the docs UI', async () => {
+    const gw = await buildTestGateway()
+    const doc = (await gw.app.inject({ method: 'GET', url: '/docs/json' })).json<{ openapi: string, paths: Record<string, unknown> }>()
+    expect(doc.openapi).toMatch(/^3\./)
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/oauth/token', '/.well-known/jwks.json', '/healthz', '/readyz']))
+    const ui = await gw.app.inject({ method: 'GET', url: '/docs' })
+    expect(ui.statusCode).toBeLessThan(400)
+  })
+
+  it('echoes a plain x-request-id and replaces one that is not', async () => {
+    const gw = await buildTestGateway()
+    const plain = await gw.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'abc-123' } })
+    expect(plain.headers['x-request-id']).toBe('abc-123')
+    const odd = await gw.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'a b\u00e9'.repeat(30) } })
+    expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+  })
+})
