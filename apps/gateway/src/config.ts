@@ -113,7 +113,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Gate
   const data = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
   let raw: RawEnv
   try {
-    raw = envSchema<RawEnv>({ schema, data, dotenv: false })
+    raw = envSchema<RawEnv>({ schema, data, env: false, dotenv: false })
   } catch (err) {
     throw toConfigError(err)
   }
