@@ -27,21 +27,8 @@ export interface StoredApiKey extends ApiKeyRecord {
   secretHash: string
 }
 
-export interface NewApiKeyRow {
-  keyId: string
-  prefix: string
-  environment: string
-  last4: string
-  secretHash: string
-  owner: string
-  name: string
-  scopes: string[]
-  audiences: string[]
-  ipAllowlist: string[]
-  metadata: Record<string, unknown>
-  expiresAt: Date | null
-  rotatedFrom: string | null
-}
+export type NewApiKeyRow = Pick<StoredApiKey, 'keyId' | 'prefix' | 'environment' | 'last4' | 'secretHash' | 'owner' | 'name' |
+'scopes' | 'audiences' | 'ipAllowlist' | 'metadata' | 'expiresAt' | 'rotatedFrom'>
 
 type Queryable = Pick<pg.Pool, 'query'>
 
