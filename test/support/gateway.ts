@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, onTestFinished } from 'vitest'
+import { afterAll, onTestFailed, onTestFinished } from 'vitest'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { type CreateKeyInput, type CreatedKey, type GatewayConfig, type SecretHasher, buildGateway, formatApiKey, loadConfig, parseApiKey } from '@keygate/gateway'
 import { type TestDatabase, createTestDatabase } from './db.ts'
@@ -50,6 +50,10 @@ export async function buildTestGateway (options: TestGatewayOptions = {}): Promi
   })
   const app = await buildGateway(config, { logStream: logs, ...(options.hasher ? { hasher: options.hasher } : {}) })
   onTestFinished(() => app.close())
+  // A failing test shows what the gateway logged as an error.
+  onTestFailed(() => {
+    for (const line of logs.lines) if (/"level":[56]0/.test(line)) process.stderr.write(`gateway log: ${line}\n`)
+  })
   return {
     app,
     config,
@@ -96,4 +100,12 @@ export function withWrongSecret (key: string): string {
 export function withBadChecksum (key: string): string {
   const i = key.length - 7
   return key.slice(0, i) + (key[i] === 'a' ? 'b' : 'a') + key.slice(i + 1)
+}
+
+/** A fresh admin key and a token for it: `Authorization` headers for the admin API. */
+export async function adminHeaders (gw: TestGateway, scopes = ['keygate:admin']): Promise<{ authorization: string, keyId: string }> {
+  const { key, record } = await gw.createKey({ owner: 'ops', name: 'admin', scopes })
+  const res = await gw.exchange(key)
+  if (res.statusCode !== 200) throw new Error(`admin exchange failed: ${res.body}`)
+  return { authorization: `Bearer ${res.json<{ access_token: string }>().access_token}`, keyId: record.keyId }
 }

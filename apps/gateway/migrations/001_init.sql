@@ -10,7 +10,7 @@ CREATE TABLE api_keys (
   name            text NOT NULL,
   scopes          text[] NOT NULL DEFAULT '{}',
   audiences       text[] NOT NULL DEFAULT '{}',
-  ip_allowlist    cidr[] NOT NULL DEFAULT '{}',
+  ip_allowlist    inet[] NOT NULL DEFAULT '{}',
   metadata        jsonb NOT NULL DEFAULT '{}',
   created_at      timestamptz NOT NULL DEFAULT now(),
   updated_at      timestamptz NOT NULL DEFAULT now(),

@@ -9,6 +9,8 @@ import dbPlugin from './plugins/db.ts'
 import errorHandler from './plugins/error-handler.ts'
 import keysPlugin from './plugins/keys.ts'
 import openapiPlugin from './plugins/openapi.ts'
+import adminAuth from './plugins/admin-auth.ts'
+import adminRoutes from './routes/admin.ts'
 import signerPlugin from './plugins/signer.ts'
 import healthRoutes from './routes/health.ts'
 import tokenRoutes from './routes/token.ts'
@@ -55,9 +57,11 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     masterKey: config.masterKey,
     dataDir: config.dataDir
   })
+  await app.register(adminAuth, { issuer: config.issuer })
   await app.register(openapiPlugin, { issuer: config.issuer })
   await app.register(healthRoutes)
   await app.register(wellKnownRoutes, { issuer: config.issuer })
   await app.register(tokenRoutes, { defaultAudience: config.defaultAudience, tokenTtlSeconds: config.tokenTtlSeconds })
+  await app.register(adminRoutes, { keyPrefix: config.keyPrefix, rateLimitPerMinute: config.adminRateLimitPerMinute })
   return app
 }

@@ -24,6 +24,7 @@ export interface GatewayConfig {
   argon2: Argon2Params
   /** Largest number of Argon2 verifications running at once. */
   maxConcurrentHashes: number
+  adminRateLimitPerMinute: number
   /** Create and print an admin key when the database holds no key at all. */
   bootstrapAdmin: boolean
 }
@@ -53,6 +54,7 @@ interface RawEnv {
   KEYGATE_ARGON2_PARALLELISM: number
   KEYGATE_MAX_CONCURRENT_HASHES: number
   KEYGATE_BOOTSTRAP_ADMIN: boolean
+  KEYGATE_ADMIN_RATE_LIMIT: number
 }
 
 const schema = {
@@ -75,7 +77,8 @@ const schema = {
     KEYGATE_ARGON2_TIME_COST: { type: 'integer', minimum: OWASP_ARGON2_PARAMS.timeCost, maximum: 64, default: OWASP_ARGON2_PARAMS.timeCost },
     KEYGATE_ARGON2_PARALLELISM: { type: 'integer', minimum: 1, maximum: 16, default: OWASP_ARGON2_PARAMS.parallelism },
     KEYGATE_MAX_CONCURRENT_HASHES: { type: 'integer', minimum: 1, maximum: 256, default: 2 },
-    KEYGATE_BOOTSTRAP_ADMIN: { type: 'boolean', default: true }
+    KEYGATE_BOOTSTRAP_ADMIN: { type: 'boolean', default: true },
+    KEYGATE_ADMIN_RATE_LIMIT: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 600 }
   }
 } as const
 
@@ -137,6 +140,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Gate
       parallelism: raw.KEYGATE_ARGON2_PARALLELISM
     },
     maxConcurrentHashes: raw.KEYGATE_MAX_CONCURRENT_HASHES,
+    adminRateLimitPerMinute: raw.KEYGATE_ADMIN_RATE_LIMIT,
     bootstrapAdmin: raw.KEYGATE_BOOTSTRAP_ADMIN
   })
 }

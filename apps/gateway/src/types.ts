@@ -1,5 +1,7 @@
 // What the gateway's plugins decorate the Fastify instance with.
 import type pg from 'pg'
+import type { KeyAdmin } from './keys/admin.ts'
+import type { LastUsedTracker } from './keys/last-used.ts'
 import type { KeyService } from './keys/service.ts'
 import type { WorkLimiter } from './keys/work-limiter.ts'
 import type { Signer } from './plugins/signer.ts'
@@ -8,6 +10,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     db: pg.Pool
     keys: KeyService
+    keyAdmin: KeyAdmin
+    lastUsed: LastUsedTracker
     hashLimiter: WorkLimiter
     signer: Signer
   }

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util'
 import { isValidScopeList } from '@keygate/protocol'
 import { findKey, listKeys } from '../keys/store.ts'
 import { withCliContext } from './context.ts'
-import { CliError, EXIT, keyView, printJson, printTable } from './output.ts'
+import { viewKey } from '../keys/view.ts'
+import { CliError, EXIT, printJson, printTable } from './output.ts'
 
 export const KEYS_HELP = `Usage: keygate keys <command> [options]
 
@@ -52,7 +53,7 @@ async function create (args: string[]): Promise<void> {
     ...(values.prefix ? { prefix: values.prefix } : {})
   }))
   if (values.json) {
-    printJson({ key: created.key, ...keyView(created.record) })
+    printJson({ key: created.key, ...viewKey(created.record) })
     return
   }
   process.stdout.write(`Created key ${created.record.keyId} for ${created.record.owner}. It is shown this once:\n\n  ${created.key}\n\n`)
@@ -63,7 +64,7 @@ async function list (args: string[]): Promise<void> {
   const limit = Number(values.limit)
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--limit must be between 1 and 1000', EXIT.usage)
   const { items } = await withCliContext((ctx) => listKeys(ctx.database.pool, { owner: values.owner, limit }))
-  const rows = items.map(keyView)
+  const rows = items.map(viewKey)
   if (values.json) printJson(rows)
   else printTable(rows, ['keyId', 'owner', 'name', 'state', 'scopes', 'start'])
 }
@@ -74,8 +75,8 @@ async function show (args: string[]): Promise<void> {
   if (!keyId) throw new CliError('keys show needs a keyId', EXIT.usage)
   const record = await withCliContext((ctx) => findKey(ctx.database.pool, keyId))
   if (!record) throw new CliError(`key ${keyId} not found`, EXIT.notFound)
-  if (values.json) printJson(keyView(record))
-  else for (const [k, v] of Object.entries(keyView(record))) process.stdout.write(`${k.padEnd(11)} ${Array.isArray(v) ? v.join(' ') : String(v ?? '-')}\n`)
+  if (values.json) printJson(viewKey(record))
+  else for (const [k, v] of Object.entries(viewKey(record))) process.stdout.write(`${k.padEnd(11)} ${Array.isArray(v) ? v.join(' ') : String(v ?? '-')}\n`)
 }
 
 export const keysCommands: Record<string, (args: string[]) => Promise<void>> = { create, list, show }

@@ -1,8 +1,10 @@
 // API key life: create (show once, store the hash) and authenticate (cheap refusals before any Argon2 work).
 import type pg from 'pg'
+import type { Queryable } from '../db/transaction.ts'
 import { refuseClient } from '../errors.ts'
 import { generateApiKey, lastFour, parseApiKey } from './format.ts'
 import type { SecretHasher } from './hashing.ts'
+import { isIpAllowed } from './ip-allowlist.ts'
 import type { WorkLimiter } from './work-limiter.ts'
 import { type ApiKeyRecord, type StoredApiKey, findKeyForVerification, insertKey, replaceSecretHash } from './store.ts'
 
@@ -25,9 +27,10 @@ export interface CreatedKey {
 }
 
 export interface KeyService {
-  createKey (input: CreateKeyInput): Promise<CreatedKey>
+  /** Hashes outside any transaction, then inserts through `db` (a transaction's client) or the pool. */
+  createKey (input: CreateKeyInput, db?: Queryable): Promise<CreatedKey>
   /** The key's record when `presented` is a valid, usable key; otherwise throws KG_ERR_CLIENT_INVALID. */
-  authenticate (presented: string, context?: { clientId?: string | undefined, now?: Date }): Promise<ApiKeyRecord>
+  authenticate (presented: string, context?: { clientId?: string | undefined, clientIp?: string | undefined, now?: Date }): Promise<ApiKeyRecord>
 }
 
 export interface KeyServiceOptions {
@@ -65,11 +68,11 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
   }
 
   return {
-    async createKey (input) {
+    async createKey (input, client = db) {
       const prefix = input.prefix ?? options.keyPrefix
       const generated = generateApiKey(prefix)
       const secretHash = await limiter.run(() => hasher.hash(generated.secret))
-      const record = await insertKey(db, {
+      const record = await insertKey(client, {
         keyId: generated.keyId,
         prefix,
         environment: environmentOf(prefix),
@@ -95,6 +98,7 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
       if (!key) throw refuseClient('unknown_key', parts.keyId)
       if (key.prefix !== parts.prefix) throw refuseClient('prefix_mismatch', parts.keyId)
       checkUsable(key, context.now ?? new Date())
+      if (context.clientIp !== undefined && !isIpAllowed(key.ipAllowlist, context.clientIp)) throw refuseClient('ip_not_allowed', key.keyId)
       const valid = await limiter.run(() => hasher.verify(key.secretHash, parts.secret))
       if (!valid) throw refuseClient('wrong_secret', parts.keyId)
       rehashInBackground(key, parts.secret)

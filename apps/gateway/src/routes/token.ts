@@ -65,7 +65,8 @@ const tokenRoutes: FastifyPluginAsyncTypebox<{ defaultAudience: string, tokenTtl
       minter: app.signer.minter,
       defaultAudience: options.defaultAudience,
       ttlSeconds: options.tokenTtlSeconds
-    }, { apiKey: secret, clientId, scope: body.scope, audience: body.audience })
+    }, { apiKey: secret, clientId, scope: body.scope, audience: body.audience, clientIp: request.ip })
+    app.lastUsed.touch(key.keyId)
     request.log.info({ keyId: key.keyId, owner: key.owner, scope: response.scope, jti: minted.claims.jti }, 'token issued')
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
     return response

@@ -10,6 +10,7 @@ export interface ExchangeInput {
   clientId?: string | undefined
   scope?: string | undefined
   audience?: string | undefined
+  clientIp?: string | undefined
 }
 
 export interface TokenResponse {
@@ -44,7 +45,7 @@ function grantAudience (key: ApiKeyRecord, audience: string | undefined, default
 
 /** Authenticates first, so that an unauthenticated caller learns nothing about a key's scopes. */
 export async function exchangeApiKey (deps: ExchangeDeps, input: ExchangeInput): Promise<{ response: TokenResponse, minted: MintedToken, key: ApiKeyRecord }> {
-  const key = await deps.keys.authenticate(input.apiKey, { clientId: input.clientId })
+  const key = await deps.keys.authenticate(input.apiKey, { clientId: input.clientId, clientIp: input.clientIp })
   const scopes = grantScopes(key, input.scope)
   const aud = grantAudience(key, input.audience, deps.defaultAudience)
   const scope = formatScope(scopes)

@@ -1,0 +1,96 @@
+// Schemas of the admin API: what goes in is bounded and validated; what comes out never holds a secret or a hash.
+import { Type } from '@fastify/type-provider-typebox'
+import { SCOPE_PATTERN } from '@keygate/protocol'
+
+const Scope = Type.String({ pattern: SCOPE_PATTERN.source, examples: ['orders:read'] })
+const Audience = Type.String({ minLength: 1, maxLength: 256, examples: ['orders-api'] })
+const Cidr = Type.String({ minLength: 2, maxLength: 64, examples: ['10.0.0.0/8'] })
+const Timestamp = Type.String({ format: 'date-time', examples: ['2027-01-01T00:00:00Z'] })
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()])
+
+export const KeyIdParams = Type.Object({ keyId: Type.String({ pattern: '^[0-9A-Za-z]{1,64}$' }) })
+export const OwnerParams = Type.Object({ owner: Type.String({ minLength: 1, maxLength: 128 }) })
+
+export const CreateKeyBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 128, examples: ['billing worker'] }),
+  owner: Type.String({ minLength: 1, maxLength: 128, examples: ['billing'] }),
+  scopes: Type.Array(Scope, { maxItems: 64, uniqueItems: true }),
+  audiences: Type.Optional(Type.Array(Audience, { maxItems: 32, uniqueItems: true })),
+  ipAllowlist: Type.Optional(Type.Array(Cidr, { maxItems: 64 })),
+  expiresAt: Type.Optional(Nullable(Timestamp)),
+  metadata: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 32 })),
+  environment: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')], { description: 'kg_live (default: the configured prefix) or kg_test' }))
+}, { additionalProperties: false })
+
+export const UpdateKeyBody = Type.Object({
+  name: Type.Optional(CreateKeyBody.properties.name),
+  scopes: Type.Optional(CreateKeyBody.properties.scopes),
+  audiences: CreateKeyBody.properties.audiences,
+  ipAllowlist: CreateKeyBody.properties.ipAllowlist,
+  expiresAt: CreateKeyBody.properties.expiresAt,
+  metadata: CreateKeyBody.properties.metadata
+}, { additionalProperties: false, minProperties: 1 })
+
+export const ReasonBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false })
+export const RotateBody = Type.Object({
+  gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400, default: 0, examples: [3600] }))
+}, { additionalProperties: false })
+
+export const KeyRecord = Type.Object({
+  keyId: Type.String({ examples: ['4f8Ab2Kq9Zt1'] }),
+  name: Type.String(),
+  owner: Type.String(),
+  environment: Type.String({ examples: ['live'] }),
+  start: Type.String({ description: 'prefix, keyId and the last four characters', examples: ['kg_live_4f8Ab2Kq9Zt1_…7Bb4'] }),
+  scopes: Type.Array(Type.String()),
+  audiences: Type.Array(Type.String()),
+  ipAllowlist: Type.Array(Type.String()),
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+  state: Type.Union([Type.Literal('active'), Type.Literal('disabled'), Type.Literal('revoked'), Type.Literal('expired')]),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  expiresAt: Nullable(Type.String()),
+  disabledAt: Nullable(Type.String()),
+  revokedAt: Nullable(Type.String()),
+  revokedReason: Nullable(Type.String()),
+  lastUsedAt: Nullable(Type.String()),
+  rotatedFrom: Nullable(Type.String())
+})
+
+export const CreatedKey = Type.Object({
+  key: Type.String({ description: 'The full API key. Shown this once: keygate keeps only its hash.' }),
+  ...KeyRecord.properties
+})
+
+export const KeyPage = Type.Object({ items: Type.Array(KeyRecord), nextCursor: Nullable(Type.String()) })
+
+export const ListKeysQuery = Type.Object({
+  owner: Type.Optional(Type.String({ maxLength: 128 })),
+  environment: Type.Optional(Type.String({ maxLength: 16 })),
+  state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled'), Type.Literal('revoked'), Type.Literal('expired')])),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  cursor: Type.Optional(Type.String({ maxLength: 64 }))
+})
+
+export const AuditQuery = Type.Object({
+  actor: Type.Optional(Type.String({ maxLength: 128 })),
+  action: Type.Optional(Type.String({ maxLength: 64 })),
+  target: Type.Optional(Type.String({ maxLength: 128 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  cursor: Type.Optional(Type.String({ maxLength: 64 }))
+})
+
+export const AuditEntry = Type.Object({
+  id: Type.String(),
+  at: Type.String(),
+  actor: Type.String(),
+  action: Type.String({ examples: ['key.revoke'] }),
+  target: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  clientIp: Nullable(Type.String()),
+  userAgent: Nullable(Type.String()),
+  requestId: Nullable(Type.String()),
+  details: Type.Record(Type.String(), Type.Unknown())
+})
+
+export const AuditPage = Type.Object({ items: Type.Array(AuditEntry), nextCursor: Nullable(Type.String()) })
