@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, onTestFailed, onTestFinished } from 'vitest'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { type CreateKeyInput, type CreatedKey, type GatewayConfig, type SecretHasher, buildGateway, formatApiKey, loadConfig, parseApiKey } from '@keygate/gateway'
+import { type CreateKeyInput, type CreatedKey, type GatewayConfig, type SecretHasher, buildGateway, createTokenMinter, formatApiKey, loadConfig, loadSigningKey, parseApiKey } from '@keygate/gateway'
 import { type TestDatabase, createTestDatabase } from './db.ts'
 import { LogCapture } from './logs.ts'
 
@@ -108,4 +108,11 @@ export async function adminHeaders (gw: TestGateway, scopes = ['keygate:admin'])
   const res = await gw.exchange(key)
   if (res.statusCode !== 200) throw new Error(`admin exchange failed: ${res.body}`)
   return { authorization: `Bearer ${res.json<{ access_token: string }>().access_token}`, keyId: record.keyId }
+}
+
+/** A token signed with the gateway's real signing key, at any time and with any lifetime: for expiry tests. */
+export async function mintWithGatewayKey (gw: TestGateway, options: { clientId: string, scope: string, nowMs: number, ttlSeconds?: number }): Promise<string> {
+  const key = await loadSigningKey(gw.db.pool, Buffer.from(masterKey, 'base64'))
+  const minter = createTokenMinter({ issuer: gw.config.issuer, ttlSeconds: options.ttlSeconds ?? 300, key })
+  return minter.mint({ sub: 'ops', clientId: options.clientId, scope: options.scope, aud: 'keygate' }, options.nowMs).token
 }

@@ -35,6 +35,8 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     requestTimeout: 15_000,
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
+    // Unknown properties are refused (400) where a schema says additionalProperties: false, not dropped.
+    ajv: { customOptions: { removeAdditional: false } },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 }
   }).withTypeProvider<TypeBoxTypeProvider>()
 

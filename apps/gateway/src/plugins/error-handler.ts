@@ -13,8 +13,14 @@ interface WireError {
 function fromFastify (err: FastifyError): WireError | undefined {
   if (err.validation) {
     const first = err.validation[0]
-    const field = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : (first?.params as { missingProperty?: string } | undefined)?.missingProperty
-    const where = field ? `${err.validationContext ?? 'body'}.${field}` : err.validationContext ?? 'request'
+    const params = (first?.params ?? {}) as { missingProperty?: string, additionalProperty?: string }
+    const path = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : undefined
+    const context = err.validationContext ?? 'body'
+    if (params.additionalProperty !== undefined) {
+      return { status: 400, error: 'invalid_request', description: `${context}${path ? `.${path}` : ''}.${params.additionalProperty} is not allowed` }
+    }
+    const field = path ?? params.missingProperty
+    const where = field ? `${context}.${field}` : context
     return { status: 400, error: 'invalid_request', description: `${where} ${first?.message ?? 'is invalid'}` }
   }
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, error: 'invalid_request', description: 'Request body is too large' }

@@ -46,6 +46,7 @@ export function createOwnTokenVerifier ({ issuer, publishedKeys }: OwnTokenVerif
       throw new errors.KG_ERR_TOKEN_INVALID({ cause: (err as { code?: string }).code ?? 'invalid' })
     }
     if (claims.exp - claims.iat > MAX_TOKEN_TTL_SECONDS) throw new errors.KG_ERR_TOKEN_INVALID({ cause: 'lifetime' })
+    if (claims.iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) throw new errors.KG_ERR_TOKEN_INVALID({ cause: 'issued in the future' })
     return claims
   }
 }

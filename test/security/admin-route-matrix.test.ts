@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest'
+import { buildTestGateway, adminHeaders, decodeJwt, mintWithGatewayKey, type TestGateway } from '../support/gateway.ts'
+import { forgeJwt, foreignEd25519Key } from '../support/forge.ts'
+
+// Every admin route, with a body that would be valid: the matrix must fail for auth reasons alone.
+const ROUTES: Array<{ method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object }> = [
+  { method: 'POST', url: '/admin/keys', payload: { name: 'n', owner: 'o', scopes: ['a'] } },
+  { method: 'GET', url: '/admin/keys' },
+  { method: 'GET', url: '/admin/keys/KEYID' },
+  { method: 'PATCH', url: '/admin/keys/KEYID', payload: { name: 'x' } },
+  { method: 'POST', url: '/admin/keys/KEYID/revoke', payload: {} },
+  { method: 'POST', url: '/admin/keys/KEYID/rotate', payload: {} },
+  { method: 'POST', url: '/admin/keys/KEYID/disable' },
+  { method: 'POST', url: '/admin/keys/KEYID/enable' },
+  { method: 'POST', url: '/admin/owners/team-a/revoke', payload: {} },
+  { method: 'GET', url: '/admin/audit' }
+]
+
+async function call (gw: TestGateway, route: typeof ROUTES[number], keyId: string, authorization?: string) {
+  return gw.app.inject({
+    method: route.method,
+    url: route.url.replace('KEYID', keyId),
+    headers: authorization ? { authorization } : {},
+    ...(route.payload ? { payload: route.payload } : {})
+  })
+}
+
+describe('admin route security matrix', () => {
+  it('refuses every admin route without a token, with a non-admin token, and with forged or foreign tokens', async () => {
+    const gw = await buildTestGateway()
+    const target = await gw.createKey({ owner: 'team-a' })
+    const { authorization: admin } = await adminHeaders(gw)
+    const { authorization: plain } = await adminHeaders(gw, ['orders:read'])
+    const claims = decodeJwt(admin.slice(7)).payload
+    const header = decodeJwt(admin.slice(7)).header
+    const foreign = foreignEd25519Key()
+
+    const unauthenticated: Record<string, string | undefined> = {
+      'no token': undefined,
+      'not a bearer': 'Basic abc',
+      'not a JWT': 'Bearer not-a-jwt',
+      'alg none': `Bearer ${forgeJwt({ ...header, alg: 'none' }, claims)}`,
+      'HS256 with the public key as secret': `Bearer ${forgeJwt({ ...header, alg: 'HS256' }, claims, { hmacSecret: JSON.stringify((await gw.app.inject({ url: '/.well-known/jwks.json' })).json()) })}`,
+      'foreign key, our kid': `Bearer ${forgeJwt(header, claims, { ed25519: foreign })}`,
+      'foreign issuer': `Bearer ${forgeJwt({ ...header, kid: 'other' }, { ...claims, iss: 'https://evil.example' }, { ed25519: foreign })}`,
+      'payload changed after signing': `Bearer ${admin.slice(7).split('.')[0]}.${Buffer.from(JSON.stringify({ ...claims, sub: 'root' })).toString('base64url')}.${admin.split('.')[2]}`,
+      'signature stripped': `Bearer ${admin.slice(7).split('.').slice(0, 2).join('.')}.`
+    }
+    for (const route of ROUTES) {
+      for (const [name, authorization] of Object.entries(unauthenticated)) {
+        const res = await call(gw, route, target.record.keyId, authorization)
+        expect(res.statusCode, `${route.method} ${route.url} ${name}: ${res.body}`).toBe(401)
+        expect(res.json()).toMatchObject({ error: 'invalid_token' })
+        expect(res.headers['www-authenticate']).toMatch(/^Bearer .*error="invalid_token"/)
+      }
+      const forbidden = await call(gw, route, target.record.keyId, plain)
+      expect(forbidden.statusCode, `${route.method} ${route.url}: ${forbidden.body}`).toBe(403)
+      expect(forbidden.json()).toMatchObject({ error: 'insufficient_scope' })
+      expect(forbidden.headers['www-authenticate']).toMatch(/error="insufficient_scope"/)
+    }
+  })
+
+  it('refuses tokens of a disabled, then revoked, admin key, and expired tokens', async () => {
+    const gw = await buildTestGateway()
+    const { authorization, keyId } = await adminHeaders(gw)
+    const { authorization: other } = await adminHeaders(gw)
+    expect((await gw.app.inject({ url: '/admin/keys', headers: { authorization } })).statusCode).toBe(200)
+
+    await gw.app.inject({ method: 'POST', url: `/admin/keys/${keyId}/disable`, headers: { authorization: other } })
+    expect((await gw.app.inject({ url: '/admin/keys', headers: { authorization } })).statusCode).toBe(401)
+    await gw.app.inject({ method: 'POST', url: `/admin/keys/${keyId}/enable`, headers: { authorization: other } })
+    await gw.app.inject({ method: 'POST', url: `/admin/keys/${keyId}/revoke`, headers: { authorization: other } })
+    for (const route of ROUTES) {
+      expect((await call(gw, route, keyId, authorization)).statusCode).toBe(401)
+    }
+  })
+
+  it('refuses admin tokens that are expired, not yet valid, or live longer than the maximum', async () => {
+    const gw = await buildTestGateway()
+    const { keyId } = await adminHeaders(gw)
+    const now = Date.now()
+    const cases = {
+      'expired beyond the clock tolerance': await mintWithGatewayKey(gw, { clientId: keyId, scope: 'keygate:admin', nowMs: now - 400_000 }),
+      'issued in the future': await mintWithGatewayKey(gw, { clientId: keyId, scope: 'keygate:admin', nowMs: now + 120_000 }),
+      'lifetime above 3600 s': await mintWithGatewayKey(gw, { clientId: keyId, scope: 'keygate:admin', nowMs: now, ttlSeconds: 7200 })
+    }
+    const fresh = await mintWithGatewayKey(gw, { clientId: keyId, scope: 'keygate:admin', nowMs: now })
+    expect((await gw.app.inject({ url: '/admin/keys', headers: { authorization: `Bearer ${fresh}` } })).statusCode).toBe(200)
+    for (const [name, token] of Object.entries(cases)) {
+      const res = await gw.app.inject({ url: '/admin/keys', headers: { authorization: `Bearer ${token}` } })
+      expect(res.statusCode, name).toBe(401)
+    }
+  })
+
+  it('answers 404 for an unknown keyId and 400 naming the field for bad bodies', async () => {
+    const gw = await buildTestGateway()
+    const { authorization } = await adminHeaders(gw)
+    for (const route of ROUTES.filter((r) => r.url.includes('KEYID'))) {
+      const res = await call(gw, route, 'nosuchkey', authorization)
+      expect(res.statusCode, `${route.method} ${route.url}`).toBe(404)
+      expect(res.json()).toMatchObject({ error: 'not_found' })
+    }
+    const bad: Array<[object, string]> = [
+      [{ owner: 'o', scopes: ['a'] }, 'name'],
+      [{ name: 'n', owner: 'o', scopes: ['has space'] }, 'scopes'],
+      [{ name: 'n', owner: 'o', scopes: ['a'], expiresAt: 'tomorrow' }, 'expiresAt'],
+      [{ name: 'n', owner: 'o', scopes: ['a'], ipAllowlist: ['10.0.0.0/33'] }, 'ipAllowlist'],
+      [{ name: 'n', owner: 'o', scopes: ['a'], unknown: 1 }, 'unknown'],
+      [{ name: 'n'.repeat(500), owner: 'o', scopes: ['a'] }, 'name']
+    ]
+    for (const [payload, field] of bad) {
+      const res = await gw.app.inject({ method: 'POST', url: '/admin/keys', headers: { authorization }, payload })
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400)
+      expect(res.json<{ error_description: string }>().error_description, JSON.stringify(payload)).toContain(field)
+    }
+    const badCursor = await gw.app.inject({ url: '/admin/keys?cursor=zzz', headers: { authorization } })
+    expect(badCursor.statusCode).toBe(400)
+  })
+
+  it('never returns a secret or a hash from any admin route', async () => {
+    const gw = await buildTestGateway()
+    const { authorization } = await adminHeaders(gw)
+    const target = await gw.createKey({ owner: 'team-a' })
+    const { rows } = await gw.db.pool.query<{ h: string }>('SELECT secret_hash AS h FROM api_keys')
+    const hashes = rows.map((r) => r.h)
+    const bodies: string[] = []
+    for (const route of ROUTES) bodies.push((await call(gw, route, target.record.keyId, authorization)).body)
+    bodies.push((await gw.app.inject({ url: '/admin/audit', headers: { authorization } })).body)
+    bodies.push((await gw.app.inject({ url: '/admin/keys', headers: { authorization } })).body)
+    const all = bodies.join('\n')
+    expect(all).toContain(target.record.keyId)
+    for (const h of hashes) expect(all).not.toContain(h.split('$').at(-1))
+    expect(all).not.toMatch(/argon2/)
+    expect(all).not.toContain(target.key)
+  })
+})
