@@ -1,15 +1,23 @@
-// What every CLI command works with: the configuration, the database (migrated), the key service.
+// What every CLI command works with: the configuration, the database (migrated), the key services, the actor.
+import { userInfo } from 'node:os'
+import { MAX_TOKEN_TTL_SECONDS } from '@keygate/protocol'
+import type { Actor } from '../audit/store.ts'
 import { loadConfig, type GatewayConfig } from '../config.ts'
 import { migrate } from '../db/migrate.ts'
 import { type Database, openDatabase } from '../db/open.ts'
+import { type KeyAdmin, createKeyAdmin } from '../keys/admin.ts'
 import { createArgon2Hasher } from '../keys/hashing.ts'
 import { type KeyService, createKeyService } from '../keys/service.ts'
 import { createWorkLimiter } from '../keys/work-limiter.ts'
+import { CLOCK_TOLERANCE_SECONDS } from '../tokens/own-token-verifier.ts'
 
 export interface CliContext {
   config: Readonly<GatewayConfig>
   database: Database
   keys: KeyService
+  keyAdmin: KeyAdmin
+  /** The audit actor: `cli:<login>`. */
+  actor: Actor
 }
 
 /** Runs `work` with an open context and closes it afterwards, whatever happens. */
@@ -38,5 +46,6 @@ async function openCliContext (options: { migrate: boolean }): Promise<CliContex
     keyPrefix: config.keyPrefix,
     onBackgroundError: () => {}
   })
-  return { config, database, keys }
+  const keyAdmin = createKeyAdmin({ db: database.pool, keys, revocationLifetimeSeconds: MAX_TOKEN_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS })
+  return { config, database, keys, keyAdmin, actor: { id: `cli:${userInfo().username}` } }
 }

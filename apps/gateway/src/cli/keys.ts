@@ -1,82 +1,143 @@
-// `keygate keys create|list|show`: key management straight against the database.
+// `keygate keys ...`: key management straight against the database, audited as `cli:<login>`.
 import { parseArgs } from 'node:util'
 import { isValidScopeList } from '@keygate/protocol'
+import { isValidCidr } from '../keys/ip-allowlist.ts'
 import { findKey, listKeys } from '../keys/store.ts'
-import { withCliContext } from './context.ts'
 import { viewKey } from '../keys/view.ts'
+import { parseDate, parseInteger, required, splitList } from './args.ts'
+import { withCliContext } from './context.ts'
 import { CliError, EXIT, printJson, printTable } from './output.ts'
 
 export const KEYS_HELP = `Usage: keygate keys <command> [options]
 
 Commands:
-  create   --owner <owner> --scopes <a,b> [--name <name>] [--audiences <a,b>] [--expires-at <ISO date>] [--prefix <kg_test>]
-           Creates a key and prints it once.
+  create   --owner <owner> --scopes <a,b> [--name <name>] [--audiences <a,b>] [--ip-allowlist <cidr,..>]
+           [--expires-at <ISO date>] [--prefix <kg_test>]      creates a key and prints it once
   list     [--owner <owner>] [--limit <n>]
   show     <keyId>
+  update   <keyId> [--name ..] [--scopes ..] [--audiences ..] [--ip-allowlist ..] [--expires-at <date|never>]
+  disable  <keyId>                                             refused until enabled; its tokens are revoked
+  enable   <keyId>
+  revoke   <keyId> [--reason <text>]                           final
+  rotate   <keyId> [--grace-period <seconds>]                  prints the new key once
 
 Options:
   --json   machine-readable output
   --help   this text`
 
-function splitList (value: string | undefined): string[] {
-  return value === undefined ? [] : value.split(/[\s,]+/).filter((s) => s.length > 0)
+const KEY_OPTIONS = {
+  owner: { type: 'string' },
+  name: { type: 'string' },
+  scopes: { type: 'string' },
+  audiences: { type: 'string' },
+  'ip-allowlist': { type: 'string' },
+  'expires-at': { type: 'string' },
+  prefix: { type: 'string' },
+  reason: { type: 'string' },
+  'grace-period': { type: 'string' },
+  limit: { type: 'string' },
+  json: { type: 'boolean', default: false }
+} as const
+
+function parse (args: string[]) {
+  return parseArgs({ args, options: KEY_OPTIONS, allowPositionals: true, strict: true })
+}
+
+function checkedScopes (value: string | undefined): string[] | undefined {
+  const scopes = splitList(value)
+  if (scopes !== undefined && !isValidScopeList(scopes)) throw new CliError('--scopes holds an invalid scope', EXIT.usage)
+  return scopes
+}
+
+function checkedAllowlist (value: string | undefined): string[] | undefined {
+  const list = splitList(value)
+  const bad = list?.find((e) => !isValidCidr(e))
+  if (bad !== undefined) throw new CliError(`--ip-allowlist holds an invalid range: ${bad}`, EXIT.usage)
+  return list
+}
+
+function printKey (json: boolean, view: ReturnType<typeof viewKey>, key?: string): void {
+  if (json) {
+    printJson(key ? { key, ...view } : view)
+    return
+  }
+  if (key) process.stdout.write(`Key ${view.keyId} for ${view.owner}. It is shown this once:\n\n  ${key}\n\n`)
+  else for (const [k, v] of Object.entries(view)) process.stdout.write(`${k.padEnd(13)} ${Array.isArray(v) ? v.join(' ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v ?? '-')}\n`)
 }
 
 async function create (args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      owner: { type: 'string' },
-      name: { type: 'string' },
-      scopes: { type: 'string' },
-      audiences: { type: 'string' },
-      'expires-at': { type: 'string' },
-      prefix: { type: 'string' },
-      json: { type: 'boolean', default: false }
-    }
-  })
-  const owner = values.owner
-  if (!owner) throw new CliError('--owner is required', EXIT.usage)
-  const scopes = splitList(values.scopes)
-  if (!isValidScopeList(scopes)) throw new CliError('--scopes holds an invalid scope', EXIT.usage)
-  let expiresAt: Date | null = null
-  if (values['expires-at'] !== undefined) {
-    expiresAt = new Date(values['expires-at'])
-    if (Number.isNaN(expiresAt.getTime())) throw new CliError('--expires-at must be an ISO 8601 date', EXIT.usage)
-  }
-  const created = await withCliContext((ctx) => ctx.keys.createKey({
+  const { values } = parse(args)
+  const owner = required(values.owner, '--owner')
+  const input = {
     owner,
     name: values.name ?? `${owner} key`,
-    scopes,
-    audiences: splitList(values.audiences),
-    expiresAt,
+    scopes: checkedScopes(values.scopes) ?? [],
+    audiences: splitList(values.audiences) ?? [],
+    ipAllowlist: checkedAllowlist(values['ip-allowlist']) ?? [],
+    expiresAt: parseDate(values['expires-at'], '--expires-at') ?? null,
     ...(values.prefix ? { prefix: values.prefix } : {})
-  }))
-  if (values.json) {
-    printJson({ key: created.key, ...viewKey(created.record) })
-    return
   }
-  process.stdout.write(`Created key ${created.record.keyId} for ${created.record.owner}. It is shown this once:\n\n  ${created.key}\n\n`)
+  const created = await withCliContext((ctx) => ctx.keyAdmin.create(input, ctx.actor))
+  printKey(values.json, viewKey(created.record), created.key)
 }
 
 async function list (args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { owner: { type: 'string' }, limit: { type: 'string', default: '100' }, json: { type: 'boolean', default: false } } })
-  const limit = Number(values.limit)
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--limit must be between 1 and 1000', EXIT.usage)
+  const { values } = parse(args)
+  const limit = parseInteger(values.limit, '--limit', 1, 1000) ?? 100
   const { items } = await withCliContext((ctx) => listKeys(ctx.database.pool, { owner: values.owner, limit }))
   const rows = items.map(viewKey)
   if (values.json) printJson(rows)
   else printTable(rows, ['keyId', 'owner', 'name', 'state', 'scopes', 'start'])
 }
 
-async function show (args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } })
+function keyIdOf (positionals: string[], command: string): string {
   const keyId = positionals[0]
-  if (!keyId) throw new CliError('keys show needs a keyId', EXIT.usage)
-  const record = await withCliContext((ctx) => findKey(ctx.database.pool, keyId))
-  if (!record) throw new CliError(`key ${keyId} not found`, EXIT.notFound)
-  if (values.json) printJson(viewKey(record))
-  else for (const [k, v] of Object.entries(viewKey(record))) process.stdout.write(`${k.padEnd(11)} ${Array.isArray(v) ? v.join(' ') : String(v ?? '-')}\n`)
+  if (!keyId) throw new CliError(`keys ${command} needs a keyId`, EXIT.usage)
+  return keyId
 }
 
-export const keysCommands: Record<string, (args: string[]) => Promise<void>> = { create, list, show }
+async function show (args: string[]): Promise<void> {
+  const { values, positionals } = parse(args)
+  const keyId = keyIdOf(positionals, 'show')
+  const record = await withCliContext((ctx) => findKey(ctx.database.pool, keyId))
+  if (!record) throw new CliError(`key ${keyId} not found`, EXIT.notFound)
+  printKey(values.json, viewKey(record))
+}
+
+async function update (args: string[]): Promise<void> {
+  const { values, positionals } = parse(args)
+  const keyId = keyIdOf(positionals, 'update')
+  const patch = {
+    name: values.name,
+    scopes: checkedScopes(values.scopes),
+    audiences: splitList(values.audiences),
+    ipAllowlist: checkedAllowlist(values['ip-allowlist']),
+    expiresAt: parseDate(values['expires-at'], '--expires-at')
+  }
+  if (Object.values(patch).every((v) => v === undefined)) throw new CliError('keys update needs at least one field to change', EXIT.usage)
+  const record = await withCliContext((ctx) => ctx.keyAdmin.update(keyId, patch, ctx.actor))
+  printKey(values.json, viewKey(record))
+}
+
+function stateChange (action: 'disable' | 'enable' | 'revoke') {
+  return async (args: string[]): Promise<void> => {
+    const { values, positionals } = parse(args)
+    const keyId = keyIdOf(positionals, action)
+    const { record } = await withCliContext((ctx) => action === 'revoke'
+      ? ctx.keyAdmin.revoke(keyId, values.reason, ctx.actor)
+      : ctx.keyAdmin[action](keyId, ctx.actor))
+    printKey(values.json, viewKey(record))
+  }
+}
+
+async function rotate (args: string[]): Promise<void> {
+  const { values, positionals } = parse(args)
+  const keyId = keyIdOf(positionals, 'rotate')
+  const grace = parseInteger(values['grace-period'], '--grace-period', 0, 30 * 86400) ?? 0
+  const created = await withCliContext((ctx) => ctx.keyAdmin.rotate(keyId, grace, ctx.actor))
+  printKey(values.json, viewKey(created.record), created.key)
+}
+
+export const keysCommands: Record<string, (args: string[]) => Promise<void>> = {
+  create, list, show, update, disable: stateChange('disable'), enable: stateChange('enable'), revoke: stateChange('revoke'), rotate
+}

@@ -7,6 +7,8 @@ import { type PublicJwk, listPublishedKeys, loadSigningKey } from '../tokens/sig
 
 export interface Signer {
   minter (): TokenMinter
+  /** Loads the newest key allowed to sign now (also done every refresh interval). */
+  refresh (): Promise<void>
   /** Public keys for `/.well-known/jwks.json`, cached briefly so a flood of fetches costs no queries. */
   publishedKeys (): Promise<PublicJwk[]>
 }
@@ -34,17 +36,21 @@ async function signerPlugin (app: FastifyInstance, options: SignerPluginOptions)
   let minter = await build()
   let jwks: { keys: PublicJwk[], at: number } | undefined
 
-  const refresh = setInterval(() => {
-    build().then((next) => {
-      if (next.kid !== minter.kid) app.log.info({ kid: next.kid }, 'signing with a new key')
-      minter = next
-    }).catch((err: unknown) => app.log.warn({ err }, 'signing key refresh failed; keeping the current key'))
+  async function refresh (): Promise<void> {
+    const next = await build()
+    if (next.kid !== minter.kid) app.log.info({ kid: next.kid }, 'signing with a new key')
+    minter = next
+    jwks = undefined
+  }
+  const timer = setInterval(() => {
+    refresh().catch((err: unknown) => app.log.warn({ err }, 'signing key refresh failed; keeping the current key'))
   }, options.refreshIntervalMs ?? 30_000)
-  refresh.unref()
-  app.addHook('onClose', async () => clearInterval(refresh))
+  timer.unref()
+  app.addHook('onClose', async () => clearInterval(timer))
 
   app.decorate('signer', {
     minter: () => minter,
+    refresh,
     async publishedKeys () {
       const now = Date.now()
       if (!jwks || now - jwks.at > JWKS_CACHE_MS) jwks = { keys: await listPublishedKeys(app.db), at: now }

@@ -1,6 +1,7 @@
 // Discovery: the JWKS (RFC 7517) and the authorization server metadata (RFC 8414).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@fastify/type-provider-typebox'
+import { JWKS_MAX_AGE_SECONDS } from '../tokens/signing-keys.ts'
 
 const Jwk = Type.Object({
   kty: Type.String(),
@@ -10,9 +11,6 @@ const Jwk = Type.Object({
   alg: Type.String(),
   use: Type.Literal('sig')
 })
-
-// Verifiers may cache the set this long; a new key is published at least this far ahead of signing.
-export const JWKS_MAX_AGE_SECONDS = 300
 
 const wellKnownRoutes: FastifyPluginAsyncTypebox<{ issuer: string }> = async (app, { issuer }) => {
   app.get('/.well-known/jwks.json', {

@@ -21,6 +21,9 @@ export interface SigningKey {
 
 const KEY_LOCK_ID = 0x6b67736b
 
+/** Verifiers may cache the JWKS this long: a new key is published at least this far ahead of signing. */
+export const JWKS_MAX_AGE_SECONDS = 300
+
 /** RFC 7638 thumbprint of an OKP key: base64url(SHA-256 of the canonical members). */
 export function thumbprint (jwk: JsonWebKey): string {
   const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x })
@@ -38,11 +41,59 @@ export function generateSigningKey (): { kid: string, publicJwk: PublicJwk, priv
   }
 }
 
-async function insertSigningKey (db: pg.PoolClient, masterKey: Buffer): Promise<void> {
+async function insertSigningKey (db: pg.PoolClient, masterKey: Buffer, activateInSeconds = 0): Promise<{ kid: string, activatesAt: Date }> {
   const key = generateSigningKey()
-  await db.query(
-    'INSERT INTO signing_keys (kid, alg, public_jwk, private_key_enc) VALUES ($1, $2, $3, $4)',
-    [key.kid, 'EdDSA', key.publicJwk, sealPrivateKey(masterKey, key.kid, key.privateDer)])
+  const { rows } = await db.query<{ activatesAt: Date }>(
+    `INSERT INTO signing_keys (kid, alg, public_jwk, private_key_enc, activates_at)
+     VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::double precision)) RETURNING activates_at AS "activatesAt"`,
+    [key.kid, 'EdDSA', key.publicJwk, sealPrivateKey(masterKey, key.kid, key.privateDer), activateInSeconds])
+  return { kid: key.kid, activatesAt: (rows[0] as { activatesAt: Date }).activatesAt }
+}
+
+export interface SigningKeyInfo {
+  kid: string
+  alg: string
+  createdAt: Date
+  activatesAt: Date
+  retiresAt: Date | null
+}
+
+export interface RotationPlan {
+  /** Publish now, sign from then: at least the verifiers' JWKS cache time. */
+  activateInSeconds: number
+  /** How long tokens signed by the old keys can still live once the new key signs (TTL + clock tolerance). */
+  tokenLifetimeSeconds: number
+}
+
+/**
+ * Adds the next key (published at once, signing after `activateInSeconds`) and schedules every current
+ * key to leave the JWKS once the last token it can have signed has expired.
+ */
+export async function rotateSigningKey (pool: pg.Pool, masterKey: Buffer, plan: RotationPlan): Promise<{ kid: string, activatesAt: Date, retiring: string[] }> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    await client.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK_ID])
+    const next = await insertSigningKey(client, masterKey, plan.activateInSeconds)
+    const { rows } = await client.query<{ kid: string }>(
+      `UPDATE signing_keys SET retires_at = $2::timestamptz + make_interval(secs => $3::double precision)
+       WHERE kid <> $1 AND (retires_at IS NULL OR retires_at > now()) AND activates_at <= $2::timestamptz RETURNING kid`,
+      [next.kid, next.activatesAt, plan.tokenLifetimeSeconds])
+    await client.query('COMMIT')
+    return { ...next, retiring: rows.map((r) => r.kid) }
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw err
+  } finally {
+    client.release()
+  }
+}
+
+export async function listSigningKeys (db: Pick<pg.Pool, 'query'>): Promise<SigningKeyInfo[]> {
+  const { rows } = await db.query<SigningKeyInfo>(
+    `SELECT kid, alg, created_at AS "createdAt", activates_at AS "activatesAt", retires_at AS "retiresAt"
+     FROM signing_keys ORDER BY activates_at, created_at`)
+  return rows
 }
 
 /** The newest key allowed to sign now; creates the first one (once across replicas) when there is none. */

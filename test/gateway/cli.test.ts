@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest'
+import { buildTestGateway, fileDatabase } from '../support/gateway.ts'
+import { runCli } from '../support/cli.ts'
+
+async function cli (...args: string[]) {
+  const db = await fileDatabase()
+  return runCli(args, { DATABASE_URL: db.url, KEYGATE_MASTER_KEY: Buffer.alloc(32, 3).toString('base64'), LOG_LEVEL: 'silent' })
+}
+
+function json<T> (result: { stdout: string }): T {
+  return JSON.parse(result.stdout) as T
+}
+
+describe('keygate CLI', () => {
+  it('prints help for the tool and for each command group, exit 0; no command is a usage error', async () => {
+    for (const args of [['--help'], ['keys', '--help'], ['owners', '--help'], ['signing-keys', '--help'], ['audit', '--help'], ['migrate', '--help'], ['keys', 'create', '--help']]) {
+      const r = await cli(...args)
+      expect(r.code, args.join(' ')).toBe(0)
+      expect(r.stdout, args.join(' ')).toMatch(/^Usage: keygate/)
+    }
+    expect((await cli()).code).toBe(2)
+    expect((await cli('keys')).code).toBe(2)
+    const unknown = await cli('frobnicate')
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr.trim()).toBe('keygate: unknown command: frobnicate')
+  })
+
+  it('migrate reports an up-to-date database', async () => {
+    const r = await cli('migrate')
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toBe('Database is up to date.\n')
+  })
+
+  it('creates, lists, shows, updates, disables, enables, rotates and revokes a key; audits each step', async () => {
+    const created = await cli('keys', 'create', '--owner', 'cli-team', '--scopes', 'a,b', '--name', 'worker', '--ip-allowlist', '10.0.0.0/8', '--json')
+    expect(created.code, created.stderr).toBe(0)
+    const key = json<{ key: string, keyId: string, scopes: string[], ipAllowlist: string[], state: string }>(created)
+    expect(key).toMatchObject({ scopes: ['a', 'b'], ipAllowlist: ['10.0.0.0/8'], state: 'active' })
+    expect(key.key).toMatch(/^kg_live_/)
+
+    const human = await cli('keys', 'create', '--owner', 'cli-team', '--scopes', 'a')
+    expect(human.stdout).toMatch(/It is shown this once:\n\n {2}kg_live_\w+\n/)
+
+    const listed = json<Array<{ keyId: string, owner: string }>>(await cli('keys', 'list', '--owner', 'cli-team', '--json'))
+    expect(listed.map((k) => k.keyId)).toContain(key.keyId)
+    expect(JSON.stringify(listed)).not.toContain(key.key)
+    expect((await cli('keys', 'list')).stdout).toMatch(/^keyId\s+owner\s+name\s+state/)
+
+    const shown = await cli('keys', 'show', key.keyId)
+    expect(shown.stdout).toMatch(/owner\s+cli-team/)
+    expect(shown.stdout).not.toContain(key.key)
+
+    expect(json<{ name: string, scopes: string[] }>(await cli('keys', 'update', key.keyId, '--name', 'renamed', '--scopes', 'a', '--json'))).toMatchObject({ name: 'renamed', scopes: ['a'] })
+    expect(json<{ state: string }>(await cli('keys', 'disable', key.keyId, '--json')).state).toBe('disabled')
+    expect(json<{ state: string }>(await cli('keys', 'enable', key.keyId, '--json')).state).toBe('active')
+    const rotated = json<{ key: string, keyId: string, rotatedFrom: string }>(await cli('keys', 'rotate', key.keyId, '--grace-period', '60', '--json'))
+    expect(rotated.rotatedFrom).toBe(key.keyId)
+    expect(rotated.key).not.toBe(key.key)
+    expect(json<{ state: string, revokedReason: string }>(await cli('keys', 'revoke', rotated.keyId, '--reason', 'done', '--json'))).toMatchObject({ state: 'revoked', revokedReason: 'done' })
+
+    const audit = json<Array<{ action: string, target: string, actor: string }>>(await cli('audit', '--target', key.keyId, '--json'))
+    expect(audit.map((e) => e.action)).toEqual(['key.create', 'key.update', 'key.disable', 'key.enable', 'key.rotate'])
+    expect(audit[0]?.actor).toMatch(/^cli:/)
+    expect((await cli('audit')).stdout).toMatch(/^at\s+actor\s+action/)
+  })
+
+  it('revokes every key of an owner', async () => {
+    await cli('keys', 'create', '--owner', 'gone', '--scopes', 'a')
+    await cli('keys', 'create', '--owner', 'gone', '--scopes', 'a')
+    const r = json<{ revoked: string[] }>(await cli('owners', 'revoke', 'gone', '--reason', 'offboarded', '--json'))
+    expect(r.revoked).toHaveLength(2)
+    expect((await cli('owners', 'revoke', 'gone')).stdout).toMatch(/^Revoked 0 key\(s\) of gone/)
+  })
+
+  it('rotates and lists signing keys', async () => {
+    const gw = await buildTestGateway({ env: { KEYGATE_MASTER_KEY: Buffer.alloc(32, 3).toString('base64') } })
+    const before = gw.app.signer.minter().kid
+    const rotated = json<{ kid: string, retiring: string[] }>(await cli('signing-keys', 'rotate', '--activate-in', '0', '--json'))
+    expect(rotated.retiring).toContain(before)
+    const list = json<Array<{ kid: string, state: string }>>(await cli('signing-keys', 'list', '--json'))
+    expect(list.find((k) => k.kid === before)?.state).toBe('retiring')
+    expect(list.find((k) => k.kid === rotated.kid)?.state).toBe('active')
+    expect((await cli('signing-keys', 'list')).stdout).toMatch(/^kid\s+alg\s+state/)
+  })
+
+  it('fails with clear lines and exit codes', async () => {
+    const cases: Array<[string[], number, RegExp]> = [
+      [['keys', 'create', '--scopes', 'a'], 2, /--owner is required/],
+      [['keys', 'create', '--owner', 'x', '--scopes', 'bad scope!"'], 2, /--scopes holds an invalid scope/],
+      [['keys', 'create', '--owner', 'x', '--expires-at', 'soon'], 2, /--expires-at must be/],
+      [['keys', 'create', '--owner', 'x', '--ip-allowlist', '300.1.1.1'], 2, /--ip-allowlist/],
+      [['keys', 'create', '--owner', 'x', '--bogus'], 2, /Unknown option '--bogus'/],
+      [['keys', 'show'], 2, /needs a keyId/],
+      [['keys', 'show', 'nosuchkey'], 4, /key nosuchkey not found/],
+      [['keys', 'revoke', 'nosuchkey'], 4, /key nosuchkey not found/],
+      [['keys', 'rotate', 'nosuchkey'], 4, /key nosuchkey not found/],
+      [['keys', 'update', 'nosuchkey'], 2, /at least one field/],
+      [['keys', 'list', '--limit', '0'], 2, /--limit must be/],
+      [['signing-keys', 'rotate', '--activate-in', '-5'], 2, /--activate-in/],
+      [['owners', 'revoke'], 2, /needs an owner/]
+    ]
+    for (const [args, code, message] of cases) {
+      const r = await cli(...args)
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code)
+      expect(r.stderr, args.join(' ')).toMatch(message)
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1)
+    }
+    const badConfig = await runCli(['keys', 'list'], { DATABASE_URL: 'mysql://nope' })
+    expect(badConfig.code).toBe(2)
+    expect(badConfig.stderr).toMatch(/invalid configuration: DATABASE_URL/)
+    const noDatabase = await runCli(['keys', 'list'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' })
+    expect(noDatabase.code).toBe(1)
+  })
+})
