@@ -37,7 +37,7 @@ describe('discovery, health and docs', () => {
     const gw = await buildTestGateway()
     const doc = (await gw.app.inject({ method: 'GET', url: '/docs/json' })).json<{ openapi: string, paths: Record<string, unknown> }>()
     expect(doc.openapi).toMatch(/^3\./)
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/oauth/token', '/.well-known/jwks.json', '/healthz', '/readyz']))
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/oauth/token', '/.well-known/jwks.json', '/healthz', '/readyz', '/admin/keys', '/admin/keys/{keyId}', '/admin/keys/{keyId}/rotate', '/admin/owners/{owner}/revoke', '/admin/audit']))
     const ui = await gw.app.inject({ method: 'GET', url: '/docs' })
     expect(ui.statusCode).toBeLessThan(400)
   })
