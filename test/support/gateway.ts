@@ -1,5 +1,5 @@
 // A gateway per test on this file's database, closed when the test ends; plus the helpers tests share.
-import { randomBytes } from 'node:crypto'
+import { createPrivateKey, randomBytes, sign as cryptoSign } from 'node:crypto'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -115,4 +115,18 @@ export async function mintWithGatewayKey (gw: TestGateway, options: { clientId: 
   const key = await loadSigningKey(gw.db.pool, Buffer.from(masterKey, 'base64'))
   const minter = createTokenMinter({ issuer: gw.config.issuer, ttlSeconds: options.ttlSeconds ?? 300, key })
   return minter.mint({ sub: 'ops', clientId: options.clientId, scope: options.scope, aud: 'keygate' }, options.nowMs).token
+}
+
+/** Signs any header and claims with the gateway's real private key: for tests of what verifiers refuse. */
+export async function gatewaySigner (gw: TestGateway): Promise<{ kid: string, sign (claims: Record<string, unknown>, header?: Record<string, unknown>): string }> {
+  const key = await loadSigningKey(gw.db.pool, Buffer.from(masterKey, 'base64'))
+  const privateKey = createPrivateKey(key.privatePem)
+  const b64 = (v: object): string => Buffer.from(JSON.stringify(v)).toString('base64url')
+  return {
+    kid: key.kid,
+    sign (claims, header = {}) {
+      const input = `${b64({ alg: 'EdDSA', typ: 'at+jwt', kid: key.kid, ...header })}.${b64(claims)}`
+      return `${input}.${cryptoSign(null, Buffer.from(input), privateKey).toString('base64url')}`
+    }
+  }
 }

@@ -65,8 +65,10 @@ CREATE INDEX revocations_expires_idx ON revocations (expires_at);
 -- Transactional outbox: written with the revocation, relayed to Redis, never lost.
 CREATE TABLE revocation_outbox (
   seq           bigserial PRIMARY KEY,
-  revocation_id bigint NOT NULL REFERENCES revocations (id),
+  revocation_id bigint NOT NULL REFERENCES revocations (id) ON DELETE CASCADE,
   created_at    timestamptz NOT NULL DEFAULT now(),
-  published_at  timestamptz
+  published_at  timestamptz,
+  -- The sequence number the relay gave it in the Redis stream (for propagation reports).
+  published_seq bigint
 );
 CREATE INDEX revocation_outbox_pending_idx ON revocation_outbox (seq) WHERE published_at IS NULL;

@@ -9,11 +9,13 @@ import dbPlugin from './plugins/db.ts'
 import errorHandler from './plugins/error-handler.ts'
 import keysPlugin from './plugins/keys.ts'
 import openapiPlugin from './plugins/openapi.ts'
+import revocationPlugin from './plugins/revocation.ts'
 import adminAuth from './plugins/admin-auth.ts'
 import adminRoutes from './routes/admin.ts'
 import signerPlugin from './plugins/signer.ts'
 import healthRoutes from './routes/health.ts'
 import tokenRoutes from './routes/token.ts'
+import oauthRevocationRoutes from './routes/oauth-revocation.ts'
 import wellKnownRoutes from './routes/well-known.ts'
 import './types.ts'
 
@@ -59,11 +61,13 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     masterKey: config.masterKey,
     dataDir: config.dataDir
   })
+  await app.register(revocationPlugin, { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix })
   await app.register(adminAuth, { issuer: config.issuer })
   await app.register(openapiPlugin, { issuer: config.issuer })
   await app.register(healthRoutes)
   await app.register(wellKnownRoutes, { issuer: config.issuer })
   await app.register(tokenRoutes, { defaultAudience: config.defaultAudience, tokenTtlSeconds: config.tokenTtlSeconds })
+  await app.register(oauthRevocationRoutes)
   await app.register(adminRoutes, { keyPrefix: config.keyPrefix, rateLimitPerMinute: config.adminRateLimitPerMinute })
   return app
 }

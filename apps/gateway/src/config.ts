@@ -11,6 +11,8 @@ export interface GatewayConfig {
   databaseUrl: string | undefined
   /** Unset: an in-process revocation store (single node). */
   redisUrl: string | undefined
+  /** Prefix of every Redis key and channel. */
+  redisPrefix: string
   dataDir: string
   issuer: string
   tokenTtlSeconds: number
@@ -41,6 +43,7 @@ interface RawEnv {
   HOST: string
   DATABASE_URL?: string
   REDIS_URL?: string
+  KEYGATE_REDIS_PREFIX: string
   DATA_DIR: string
   KEYGATE_ISSUER?: string
   KEYGATE_TOKEN_TTL: number
@@ -65,6 +68,7 @@ const schema = {
     HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
+    KEYGATE_REDIS_PREFIX: { type: 'string', pattern: '^[\\w:.-]{0,64}$', default: 'keygate:' },
     DATA_DIR: { type: 'string', minLength: 1, default: '.data' },
     KEYGATE_ISSUER: { type: 'string', pattern: '^https?://[^\\s]+$' },
     KEYGATE_TOKEN_TTL: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_TTL_SECONDS, default: 300 },
@@ -126,6 +130,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Gate
     port: raw.PORT,
     databaseUrl: raw.DATABASE_URL,
     redisUrl: raw.REDIS_URL,
+    redisPrefix: raw.KEYGATE_REDIS_PREFIX,
     dataDir: raw.DATA_DIR,
     issuer: (raw.KEYGATE_ISSUER ?? `http://${issuerHost}:${raw.PORT}`).replace(/\/+$/, ''),
     tokenTtlSeconds: raw.KEYGATE_TOKEN_TTL,

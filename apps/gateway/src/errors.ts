@@ -14,6 +14,7 @@ const table = {
   KG_ERR_GRANT_UNSUPPORTED: { message: 'grant_type must be client_credentials', status: 400, oauth: 'unsupported_grant_type' },
   KG_ERR_SCOPE_INVALID: { message: 'The requested scope exceeds the scope granted to the key', status: 400, oauth: 'invalid_scope' },
   KG_ERR_TARGET_INVALID: { message: 'The requested audience is not allowed for this key', status: 400, oauth: 'invalid_target' },
+  KG_ERR_TOKEN_FOREIGN: { message: 'The token was not issued to this client', status: 400, oauth: 'unauthorized_client' },
   KG_ERR_TOKEN_INVALID: { message: 'The access token is missing, invalid, expired or revoked', status: 401, oauth: 'invalid_token' },
   KG_ERR_SCOPE_INSUFFICIENT: { message: 'The access token lacks the scope %s', status: 403, oauth: 'insufficient_scope' },
   KG_ERR_NOT_FOUND: { message: '%s not found', status: 404, oauth: 'not_found' },

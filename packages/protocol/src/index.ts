@@ -2,3 +2,5 @@
 export { ACCESS_TOKEN_TYPE, ADMIN_SCOPE, MAX_TOKEN_TTL_SECONDS, SIGNING_ALGORITHMS } from './claims.ts'
 export type { AccessTokenClaims, SigningAlgorithm } from './claims.ts'
 export { MAX_SCOPES, SCOPE_PATTERN, formatScope, isValidScopeList, missingScopes, parseScope } from './scopes.ts'
+export { decodeRevocation, encodeRevocation, revocationKeys } from './revocation.ts'
+export type { RevocationKeys, RevocationKind, RevocationMessage } from './revocation.ts'

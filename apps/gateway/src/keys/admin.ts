@@ -8,14 +8,21 @@ import { recordRevocation } from '../revocation/store.ts'
 import type { CreateKeyInput, CreatedKey, KeyService } from './service.ts'
 import { type ApiKeyRecord, type KeyPatch, expireKeyAt, findKey, lockUnrevokedKeysOf, setKeyState, updateKey } from './store.ts'
 
+/** The result of a state change; `outboxSeq` names the revocation it recorded, if any. */
+export interface StateChange {
+  record: ApiKeyRecord
+  changed: boolean
+  outboxSeq?: string
+}
+
 export interface KeyAdmin {
   create (input: CreateKeyInput, actor: Actor): Promise<CreatedKey>
   update (keyId: string, patch: KeyPatch, actor: Actor): Promise<ApiKeyRecord>
-  revoke (keyId: string, reason: string | undefined, actor: Actor): Promise<{ record: ApiKeyRecord, changed: boolean }>
-  disable (keyId: string, actor: Actor): Promise<{ record: ApiKeyRecord, changed: boolean }>
-  enable (keyId: string, actor: Actor): Promise<{ record: ApiKeyRecord, changed: boolean }>
+  revoke (keyId: string, reason: string | undefined, actor: Actor): Promise<StateChange>
+  disable (keyId: string, actor: Actor): Promise<StateChange>
+  enable (keyId: string, actor: Actor): Promise<StateChange>
   rotate (keyId: string, gracePeriodSeconds: number, actor: Actor): Promise<CreatedKey & { previous: ApiKeyRecord }>
-  revokeOwner (owner: string, reason: string | undefined, actor: Actor): Promise<{ revoked: string[] }>
+  revokeOwner (owner: string, reason: string | undefined, actor: Actor): Promise<{ revoked: string[], outboxSeq: string }>
 }
 
 export interface KeyAdminOptions {
@@ -30,15 +37,15 @@ function notFound (keyId: string): Error {
 }
 
 export function createKeyAdmin ({ db, keys, revocationLifetimeSeconds }: KeyAdminOptions): KeyAdmin {
-  async function changeState (keyId: string, change: 'revoke' | 'disable' | 'enable', actor: Actor, reason?: string): Promise<{ record: ApiKeyRecord, changed: boolean }> {
+  async function changeState (keyId: string, change: 'revoke' | 'disable' | 'enable', actor: Actor, reason?: string): Promise<StateChange> {
     return withTransaction(db, async (tx) => {
       const result = await setKeyState(tx, keyId, change, reason)
       if (!result) throw notFound(keyId)
-      if (result.changed) {
-        if (change !== 'enable') await recordRevocation(tx, 'key', keyId, revocationLifetimeSeconds)
-        await appendAudit(tx, actor, `key.${change}`, keyId, { reason })
-      }
-      return result
+      if (!result.changed) return result
+      await appendAudit(tx, actor, `key.${change}`, keyId, { reason })
+      if (change === 'enable') return result
+      const { seq } = await recordRevocation(tx, 'key', keyId, revocationLifetimeSeconds)
+      return { ...result, outboxSeq: seq }
     })
   }
 
@@ -93,9 +100,9 @@ export function createKeyAdmin ({ db, keys, revocationLifetimeSeconds }: KeyAdmi
           await setKeyState(tx, keyId, 'revoke', reason)
           await appendAudit(tx, actor, 'key.revoke', keyId, { reason, details: { via: 'owner' } })
         }
-        await recordRevocation(tx, 'owner', owner, revocationLifetimeSeconds)
+        const { seq } = await recordRevocation(tx, 'owner', owner, revocationLifetimeSeconds)
         await appendAudit(tx, actor, 'owner.revoke', owner, { reason, details: { keys: keyIds } })
-        return { revoked: keyIds }
+        return { revoked: keyIds, outboxSeq: seq }
       })
     }
   }

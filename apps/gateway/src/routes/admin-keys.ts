@@ -7,12 +7,14 @@ import { findKey, listKeys } from '../keys/store.ts'
 import { viewKey } from '../keys/view.ts'
 import { actorOf } from '../plugins/admin-auth.ts'
 import {
-  CreateKeyBody, CreatedKey, KeyIdParams, KeyPage, KeyRecord, ListKeysQuery, OwnerParams, ReasonBody, RotateBody, UpdateKeyBody
+  CreateKeyBody, CreatedKey, KeyIdParams, KeyPage, KeyRecord, KeyRecordWithPropagation, ListKeysQuery, OwnerParams, Propagated,
+  ReasonBody, RotateBody, UpdateKeyBody, WaitQuery
 } from './admin-schemas.ts'
 import { oauthErrors } from './schemas.ts'
 import { Type } from '@fastify/type-provider-typebox'
 
 const security = [{ adminBearer: [] }]
+const PROPAGATION_WAIT_MS = 5_000
 const refusals = oauthErrors(400, 401, 403, 404, 429)
 
 function checkAllowlist (list: string[] | undefined): string[] | undefined {
@@ -35,6 +37,14 @@ function cursorPosition (cursor: string | undefined): bigint | undefined {
 const adminKeyRoutes: FastifyPluginAsyncTypebox<{ keyPrefix: string }> = async (app, options) => {
   app.addHook('onRequest', app.requireAdmin)
   const testPrefix = options.keyPrefix.replace(/_[a-z0-9]+$/, '_test')
+
+  async function propagation (outboxSeq: string | undefined, wait: boolean | undefined) {
+    const fanout = app.revocationFanout
+    if (!fanout || outboxSeq === undefined) return {}
+    // The relay publishes on NOTIFY; drain here too so that the report is not a poll interval late.
+    await fanout.relay.drain()
+    return { propagated: await fanout.propagation(outboxSeq, wait === true ? PROPAGATION_WAIT_MS : 0) }
+  }
 
   app.post('/admin/keys', {
     schema: { summary: 'Create a key; the full key is in the response this once', tags: ['admin'], security, body: CreateKeyBody, response: { 201: CreatedKey, ...refusals } }
@@ -96,8 +106,9 @@ const adminKeyRoutes: FastifyPluginAsyncTypebox<{ keyPrefix: string }> = async (
         tags: ['admin'],
         security,
         params: KeyIdParams,
+        querystring: WaitQuery,
         ...(action === 'revoke' ? { body: Type.Optional(ReasonBody) } : {}),
-        response: { 200: KeyRecord, ...refusals }
+        response: { 200: KeyRecordWithPropagation, ...refusals }
       }
     }, async (request) => {
       const { keyId } = request.params
@@ -105,7 +116,7 @@ const adminKeyRoutes: FastifyPluginAsyncTypebox<{ keyPrefix: string }> = async (
       const result = action === 'revoke'
         ? await app.keyAdmin.revoke(keyId, (request.body as { reason?: string } | undefined)?.reason, actor)
         : await app.keyAdmin[action](keyId, actor)
-      return viewKey(result.record)
+      return { ...viewKey(result.record), ...await propagation(result.outboxSeq, request.query.wait) }
     })
   }
 
@@ -124,12 +135,13 @@ const adminKeyRoutes: FastifyPluginAsyncTypebox<{ keyPrefix: string }> = async (
       tags: ['admin'],
       security,
       params: OwnerParams,
+      querystring: WaitQuery,
       body: Type.Optional(ReasonBody),
-      response: { 200: Type.Object({ owner: Type.String(), revoked: Type.Array(Type.String()) }), ...refusals }
+      response: { 200: Type.Object({ owner: Type.String(), revoked: Type.Array(Type.String()), propagated: Type.Optional(Propagated) }), ...refusals }
     }
   }, async (request) => {
-    const { revoked } = await app.keyAdmin.revokeOwner(request.params.owner, request.body?.reason, actorOf(request))
-    return { owner: request.params.owner, revoked }
+    const { revoked, outboxSeq } = await app.keyAdmin.revokeOwner(request.params.owner, request.body?.reason, actorOf(request))
+    return { owner: request.params.owner, revoked, ...await propagation(outboxSeq, request.query.wait) }
   })
 }
 

@@ -94,3 +94,15 @@ export const AuditEntry = Type.Object({
 })
 
 export const AuditPage = Type.Object({ items: Type.Array(AuditEntry), nextCursor: Nullable(Type.String()) })
+
+export const Propagated = Type.Object({
+  applied: Type.Integer({ description: 'live verifiers that have applied the revocation' }),
+  live: Type.Integer({ description: 'verifiers with a fresh heartbeat' }),
+  ms: Type.Integer({ description: 'time waited' })
+}, { description: 'Present when Redis fans revocations out to verifiers' })
+
+export const KeyRecordWithPropagation = Type.Object({ ...KeyRecord.properties, propagated: Type.Optional(Propagated) })
+
+export const WaitQuery = Type.Object({
+  wait: Type.Optional(Type.Boolean({ default: false, description: 'wait (at most 5 s) until every live verifier has applied the revocation' }))
+})

@@ -24,7 +24,9 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/readyz', { schema: { summary: 'Readiness: Postgres (and Redis when configured)', tags: ['health'], response: { 200: Health, 503: Health } } }, async (_request, reply) => {
     const postgres = await within(app.db.query('SELECT 1'), READY_TIMEOUT_MS).then(() => 'ok' as const, () => 'down' as const)
-    const checks = { postgres }
+    const fanout = app.revocationFanout
+    const checks: Record<string, 'ok' | 'down'> = { postgres }
+    if (fanout) checks.redis = await within(fanout.redis.ping(), READY_TIMEOUT_MS).then(() => 'ok' as const, () => 'down' as const)
     const ok = Object.values(checks).every((c) => c === 'ok')
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks })
   })

@@ -1,7 +1,8 @@
 // POST /oauth/token: RFC 6749 §4.4 client credentials; the API key as client_secret or Basic password.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@fastify/type-provider-typebox'
-import { errors, refuseClient } from '../errors.ts'
+import { errors } from '../errors.ts'
+import { credentialsOf } from './client-credentials.ts'
 import { exchangeApiKey } from '../tokens/exchange.ts'
 import { oauthErrors } from './schemas.ts'
 
@@ -21,30 +22,6 @@ const TokenResponse = Type.Object({
   expires_in: Type.Integer({ examples: [300] }),
   scope: Type.String({ examples: ['orders:read orders:write'] })
 })
-
-interface Credentials { clientId: string | undefined, secret: string }
-
-// RFC 6749 §2.3.1: client_id and password are form-encoded before base64.
-function basicCredentials (header: string): Credentials {
-  const encoded = header.slice(6).trim()
-  const decoded = Buffer.from(encoded, 'base64').toString('utf8')
-  const colon = decoded.indexOf(':')
-  if (colon < 0) throw refuseClient('malformed')
-  try {
-    const clientId = decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' '))
-    return { clientId: clientId === '' ? undefined : clientId, secret: decodeURIComponent(decoded.slice(colon + 1).replaceAll('+', ' ')) }
-  } catch {
-    throw refuseClient('malformed')
-  }
-}
-
-function credentialsOf (authorization: string | undefined, body: { client_id?: string | undefined, client_secret?: string | undefined }): Credentials {
-  const basic = authorization !== undefined && /^basic /i.test(authorization)
-  if (basic && body.client_secret !== undefined) throw new errors.KG_ERR_REQUEST_INVALID('use one client authentication method, not both')
-  if (basic) return basicCredentials(authorization)
-  if (body.client_secret === undefined) throw refuseClient('malformed')
-  return { clientId: body.client_id, secret: body.client_secret }
-}
 
 const tokenRoutes: FastifyPluginAsyncTypebox<{ defaultAudience: string, tokenTtlSeconds: number }> = async (app, options) => {
   app.post('/oauth/token', {

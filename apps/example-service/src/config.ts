@@ -1,0 +1,33 @@
+// The example service's configuration: the only reader of process.env; a bad value stops start-up naming it.
+
+export interface ExampleServiceConfig {
+  host: string
+  port: number
+  issuer: string
+  jwksUrl: string
+  audience: string
+  redisUrl: string | undefined
+  redisPrefix: string
+  failOpen: boolean
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<ExampleServiceConfig> {
+  const port = Number(env.PORT ?? 4000)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT must be a port number')
+  const issuer = (env.KEYGATE_ISSUER ?? 'http://127.0.0.1:3000').replace(/\/+$/, '')
+  if (!/^https?:\/\//.test(issuer)) throw new ConfigError('KEYGATE_ISSUER must be an http(s) URL')
+  const redisUrl = env.REDIS_URL === '' ? undefined : env.REDIS_URL
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// URL')
+  return Object.freeze({
+    host: env.HOST ?? '127.0.0.1',
+    port,
+    issuer,
+    jwksUrl: env.KEYGATE_JWKS_URL ?? `${issuer}/.well-known/jwks.json`,
+    audience: env.KEYGATE_AUDIENCE ?? 'keygate',
+    redisUrl,
+    redisPrefix: env.KEYGATE_REDIS_PREFIX ?? 'keygate:',
+    failOpen: env.KEYGATE_FAIL_OPEN === 'true'
+  })
+}

@@ -1,0 +1,44 @@
+// How far a revocation has travelled: how many live verifiers have applied it, optionally waiting for all.
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Redis } from 'ioredis'
+import type { RevocationKeys } from '@keygate/protocol'
+import type { Queryable } from '../db/transaction.ts'
+import { publishedSeqOf } from './store.ts'
+
+/** A verifier is live while its heartbeat is this fresh. */
+export const VERIFIER_LIVE_WINDOW_MS = 10_000
+const POLL_MS = 10
+
+export interface Propagation {
+  /** Live verifiers that have applied the revocation. */
+  applied: number
+  live: number
+  /** Time spent waiting, ms. */
+  ms: number
+}
+
+export type PropagationReporter = (outboxSeq: string, waitMs: number) => Promise<Propagation>
+
+export function createPropagationReporter (db: Queryable, redis: Redis, keys: RevocationKeys): PropagationReporter {
+  async function count (publishedSeq: number | undefined): Promise<{ applied: number, live: number }> {
+    const ids = await redis.zrangebyscore(keys.verifiers, Date.now() - VERIFIER_LIVE_WINDOW_MS, '+inf')
+    if (ids.length === 0 || publishedSeq === undefined) return { applied: 0, live: ids.length }
+    const [epoch, positions] = await Promise.all([redis.get(keys.epoch), redis.hmget(keys.applied, ...ids)])
+    const applied = positions.filter((p) => {
+      if (p === null) return false
+      const [e, s] = p.split(':')
+      return e === epoch && Number(s) >= publishedSeq
+    }).length
+    return { applied, live: ids.length }
+  }
+
+  return async (outboxSeq, waitMs) => {
+    const start = Date.now()
+    for (;;) {
+      const status = await count(await publishedSeqOf(db, outboxSeq))
+      const ms = Date.now() - start
+      if (status.applied >= status.live || ms >= waitMs) return { ...status, ms }
+      await sleep(POLL_MS)
+    }
+  }
+}

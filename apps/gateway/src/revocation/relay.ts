@@ -1,0 +1,158 @@
+// The relay: publishes committed revocations from the Postgres outbox to Redis (sorted set + pub/sub),
+// in order, exactly one relay at a time (advisory lock), retrying until Redis takes them: none is lost.
+// When Redis has lost its data (no epoch), it rebuilds the stream from Postgres under a new epoch.
+import { randomBytes } from 'node:crypto'
+import type pg from 'pg'
+import type { Redis } from 'ioredis'
+import type { RevocationKeys } from '@keygate/protocol'
+import {
+  type PendingRevocation, REVOCATION_CHANNEL, liveRevocations, markPublished, pendingRevocations, pruneRevocations
+} from './store.ts'
+
+const RELAY_LOCK_ID = 0x6b67726c
+const BATCH = 200
+
+// KEYS: set, seq, epoch, channel. ARGV: epoch, kind, subject, revokedAt, expiresAt.
+// Returns the new sequence, or -1 when the epoch changed under us (Redis was reset).
+const PUBLISH_SCRIPT = `
+if redis.call('GET', KEYS[3]) ~= ARGV[1] then return -1 end
+local seq = redis.call('INCR', KEYS[2])
+local msg = '[' .. seq .. ',' .. cjson.encode(ARGV[1]) .. ',' .. cjson.encode(ARGV[2]) .. ',' .. cjson.encode(ARGV[3]) .. ',' .. ARGV[4] .. ',' .. ARGV[5] .. ']'
+redis.call('ZADD', KEYS[1], ARGV[5], msg)
+redis.call('PUBLISH', KEYS[4], msg)
+return seq`
+
+export interface RelayLog {
+  info (obj: object, msg: string): void
+  warn (obj: object, msg: string): void
+}
+
+export interface RevocationRelay {
+  /** Publishes whatever is pending now (the relay also does on every notification and poll). */
+  drain (): Promise<void>
+  stop (): Promise<void>
+  readonly leader: boolean
+}
+
+export interface RelayOptions {
+  pool: pg.Pool
+  redis: Redis
+  keys: RevocationKeys
+  log: RelayLog
+  pollIntervalMs?: number
+}
+
+export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs = 1_000 }: RelayOptions): RevocationRelay {
+  let stopped = false
+  let leader = false
+  let epoch: string | undefined
+  let running: Promise<void> | undefined
+  let again = false
+  let lockClient: pg.PoolClient | undefined
+  let lastPrune = 0
+
+  async function publish (r: PendingRevocation, currentEpoch: string): Promise<number> {
+    return await redis.eval(PUBLISH_SCRIPT, 4, keys.set, keys.seq, keys.epoch, keys.channel,
+      currentEpoch, r.kind, r.subject, r.revokedAt.getTime(), r.expiresAt.getTime()) as number
+  }
+
+  // Redis without our epoch lost its data (restart without persistence, failover, flush): rebuild it.
+  async function ensureEpoch (): Promise<string> {
+    const current = await redis.get(keys.epoch)
+    if (current !== null) return current
+    const next = randomBytes(8).toString('hex')
+    await redis.multi().del(keys.set).set(keys.seq, 0).set(keys.epoch, next).exec()
+    const live = await liveRevocations(pool)
+    for (const r of live) await markPublished(pool, r.outboxSeq, await publish(r, next))
+    log.info({ epoch: next, republished: live.length }, 'revocation stream rebuilt from Postgres')
+    return next
+  }
+
+  async function drainOnce (): Promise<void> {
+    epoch = await ensureEpoch()
+    for (;;) {
+      const batch = await pendingRevocations(pool, BATCH)
+      for (const r of batch) {
+        const seq = await publish(r, epoch)
+        if (seq === -1) {
+          epoch = await ensureEpoch()
+          return drainOnce()
+        }
+        await markPublished(pool, r.outboxSeq, seq)
+      }
+      if (batch.length < BATCH) break
+    }
+    if (Date.now() - lastPrune > 60_000) {
+      lastPrune = Date.now()
+      await redis.zremrangebyscore(keys.set, '-inf', Date.now())
+      await pruneRevocations(pool)
+    }
+  }
+
+  // One drain at a time; a request during a drain runs one more drain after it.
+  function drain (): Promise<void> {
+    if (!leader || stopped) return Promise.resolve()
+    if (running) {
+      again = true
+      return running
+    }
+    running = drainOnce()
+      .catch((err: unknown) => log.warn({ err }, 'revocation relay: publish failed, will retry'))
+      .finally(() => {
+        running = undefined
+        if (again) {
+          again = false
+          kick()
+        }
+      })
+    return running
+  }
+
+  // drain() and lead() handle their own errors: this only starts one without waiting for it.
+  function kick (task: () => Promise<void> = drain): void {
+    task().catch(() => {})
+  }
+
+  async function lead (): Promise<void> {
+    try {
+      lockClient ??= await pool.connect()
+      const { rows } = await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RELAY_LOCK_ID])
+      if (!rows[0]?.ok) return
+      leader = true
+      lockClient.on('notification', () => kick())
+      lockClient.on('error', () => { leader = false })
+      await lockClient.query(`LISTEN ${REVOCATION_CHANNEL}`)
+      log.info({}, 'revocation relay: leading')
+      await drain()
+    } catch (err) {
+      log.warn({ err }, 'revocation relay: cannot take the lead yet')
+      leader = false
+      lockClient?.release(true)
+      lockClient = undefined
+    }
+  }
+
+  const onRedisReady = (): void => kick()
+  redis.on('ready', onRedisReady)
+  const timer = setInterval(() => {
+    kick(leader ? drain : lead)
+  }, pollIntervalMs)
+  timer.unref()
+  kick(lead)
+
+  return {
+    get leader () { return leader },
+    drain,
+    async stop () {
+      stopped = true
+      clearInterval(timer)
+      redis.off('ready', onRedisReady)
+      await running
+      if (lockClient) {
+        // Ending the session releases the advisory lock and the LISTEN.
+        lockClient.release(true)
+        lockClient = undefined
+      }
+    }
+  }
+}

@@ -1,0 +1,107 @@
+// POST /oauth/revoke (RFC 7009) and POST /oauth/introspect (RFC 7662).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@fastify/type-provider-typebox'
+import type { AccessTokenClaims } from '@keygate/protocol'
+import { appendAudit } from '../audit/store.ts'
+import { withTransaction } from '../db/transaction.ts'
+import { errors } from '../errors.ts'
+import { recordRevocation } from '../revocation/store.ts'
+import { CLOCK_TOLERANCE_SECONDS } from '../tokens/own-token-verifier.ts'
+import { actorOf, bearerToken } from '../plugins/admin-auth.ts'
+import { credentialsOf } from './client-credentials.ts'
+import { oauthErrors } from './schemas.ts'
+
+const TokenBody = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: 8192 }),
+  token_type_hint: Type.Optional(Type.String({ maxLength: 64 })),
+  client_id: Type.Optional(Type.String({ maxLength: 128 })),
+  client_secret: Type.Optional(Type.String({ maxLength: 512 }))
+})
+
+const Introspection = Type.Object({
+  active: Type.Boolean(),
+  scope: Type.Optional(Type.String()),
+  client_id: Type.Optional(Type.String()),
+  sub: Type.Optional(Type.String()),
+  aud: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+  iss: Type.Optional(Type.String()),
+  exp: Type.Optional(Type.Integer()),
+  iat: Type.Optional(Type.Integer()),
+  jti: Type.Optional(Type.String()),
+  token_type: Type.Optional(Type.Literal('Bearer'))
+})
+
+const oauthRevocationRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  async function claimsOrUndefined (token: string): Promise<AccessTokenClaims | undefined> {
+    try {
+      return await app.verifyOwnToken(token)
+    } catch (err) {
+      if ((err as { code?: string }).code === 'KG_ERR_TOKEN_INVALID') return undefined
+      throw err
+    }
+  }
+
+  app.post('/oauth/revoke', {
+    bodyLimit: 16 * 1024,
+    schema: {
+      summary: 'Revoke one access token (RFC 7009); by an admin token or by the API key it was issued to',
+      tags: ['oauth'],
+      security: [{ adminBearer: [] }, { clientBasic: [] }],
+      body: TokenBody,
+      response: { 200: Type.Object({}), ...oauthErrors(400, 401, 403, 429, 503) }
+    }
+  }, async (request, reply) => {
+    reply.header('cache-control', 'no-store')
+    let clientKeyId: string | undefined
+    if (bearerToken(request) !== undefined) {
+      await app.requireAdmin(request)
+    } else {
+      const { clientId, secret } = credentialsOf(request.headers.authorization, request.body)
+      clientKeyId = (await app.keys.authenticate(secret, { clientId, clientIp: request.ip })).keyId
+    }
+    const claims = await claimsOrUndefined(request.body.token)
+    // Unknown, expired or already revoked: nothing to do, and RFC 7009 §2.2 answers 200 all the same.
+    if (!claims) return {}
+    if (clientKeyId !== undefined && claims.client_id !== clientKeyId) throw new errors.KG_ERR_TOKEN_FOREIGN()
+    const remaining = Math.max(0, claims.exp - Math.floor(Date.now() / 1000)) + CLOCK_TOLERANCE_SECONDS
+    const actor = clientKeyId === undefined ? actorOf(request) : { ...actorOf(request), id: clientKeyId }
+    const { seq } = await withTransaction(app.db, async (tx) => {
+      const recorded = await recordRevocation(tx, 'token', claims.jti, remaining)
+      await appendAudit(tx, actor, 'token.revoke', claims.jti, { details: { clientId: claims.client_id } })
+      return recorded
+    })
+    request.log.info({ jti: claims.jti, outboxSeq: seq }, 'token revoked')
+    await app.revocationFanout?.relay.drain()
+    return {}
+  })
+
+  app.post('/oauth/introspect', {
+    bodyLimit: 16 * 1024,
+    schema: {
+      summary: 'Introspect an access token (RFC 7662); admin only',
+      tags: ['oauth'],
+      security: [{ adminBearer: [] }],
+      body: TokenBody,
+      response: { 200: Introspection, ...oauthErrors(400, 401, 403, 429) }
+    }
+  }, async (request, reply) => {
+    await app.requireAdmin(request)
+    reply.header('cache-control', 'no-store')
+    const claims = await claimsOrUndefined(request.body.token)
+    if (!claims) return { active: false }
+    return {
+      active: true,
+      scope: claims.scope,
+      client_id: claims.client_id,
+      sub: claims.sub,
+      aud: claims.aud,
+      iss: claims.iss,
+      exp: claims.exp,
+      iat: claims.iat,
+      jti: claims.jti,
+      token_type: 'Bearer' as const
+    }
+  })
+}
+
+export default oauthRevocationRoutes

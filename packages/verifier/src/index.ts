@@ -1,0 +1,137 @@
+// @keygate/verifier: verifies keygate access tokens in a downstream Fastify service, statelessly.
+import { hostname } from 'node:os'
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import { Redis } from 'ioredis'
+import type { Registry } from 'prom-client'
+import { revocationKeys } from '@keygate/protocol'
+import { VerifierError, type VerifierErrorCode, isVerifierError } from './errors.ts'
+import { createJwksCache } from './jwks.ts'
+import { type VerificationOutcome, createVerifierMetrics } from './metrics.ts'
+import { type KeygateVerifierOptions, resolveOptions } from './options.ts'
+import { type MirrorStatus, type RevocationMirror, createRevocationMirror } from './revocation-mirror.ts'
+import { checkScopes } from './scopes.ts'
+import { type Principal, createTokenVerifier } from './verify.ts'
+
+export type { KeygateVerifierOptions } from './options.ts'
+export type { Principal } from './verify.ts'
+export type { MirrorStatus } from './revocation-mirror.ts'
+export { VerifierError } from './errors.ts'
+export type { VerifierErrorCode } from './errors.ts'
+export * as errors from './errors.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * preHandler: 401 without a valid token, 403 without every scope.
+     *
+     * @example app.get('/orders', { preHandler: app.requireScopes('orders:read') }, handler)
+     */
+    requireScopes: (...scopes: string[]) => preHandlerAsyncHookHandler
+    /** preHandler: any valid, unrevoked token. */
+    authenticate: preHandlerAsyncHookHandler
+    /** The state of the revocation mirror, for health endpoints; undefined without Redis. */
+    keygateRevocationStatus: () => MirrorStatus | undefined
+    /** The verifier's Prometheus metrics (the registry given as `metricsRegistry`, or its own). */
+    keygateMetrics: Registry
+  }
+  interface FastifyRequest {
+    /** Who called, once a keygate preHandler has run. */
+    principal: Principal | null
+  }
+}
+
+const OUTCOMES: Partial<Record<VerifierErrorCode, VerificationOutcome>> = {
+  KG_VERIFIER_ERR_TOKEN_REVOKED: 'revoked',
+  KG_VERIFIER_ERR_SCOPE_INSUFFICIENT: 'insufficient_scope',
+  KG_VERIFIER_ERR_REVOCATION_STALE: 'stale'
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i
+
+function challenge (err: VerifierError): string {
+  const description = err.message.replaceAll('"', "'")
+  return `Bearer realm="keygate", error="${err.oauthError}", error_description="${description}"`
+}
+
+async function keygateVerifierPlugin (app: FastifyInstance, raw: KeygateVerifierOptions): Promise<void> {
+  const options = resolveOptions(raw, `${hostname()}:${process.pid}`)
+  const jwks = createJwksCache({ url: options.jwksUrl, maxAgeMs: options.jwksMaxAgeMs, cooldownMs: options.jwksCooldownMs, timeoutMs: options.jwksTimeoutMs })
+  const verify = createTokenVerifier({
+    issuer: options.issuer,
+    audience: options.audience,
+    keyFor: (kid) => jwks.keyFor(kid),
+    clockToleranceSeconds: options.clockToleranceSeconds,
+    maxTokenLifetimeSeconds: options.maxTokenLifetimeSeconds,
+    cacheSize: options.cacheSize
+  })
+
+  let mirror: RevocationMirror | undefined
+  if (options.redis !== undefined) {
+    const owned = typeof options.redis === 'string'
+    const redis = typeof options.redis === 'string'
+      ? new Redis(options.redis, { commandTimeout: 1_000, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(n * 100, 1_000) })
+      : options.redis
+    if (owned) redis.on('error', () => {})
+    mirror = createRevocationMirror({
+      redis,
+      keys: revocationKeys(options.redisPrefix),
+      instanceId: options.instanceId,
+      log: (event, detail) => app.log.info({ ...detail, event }, `keygate revocation mirror: ${event}`)
+    })
+    await mirror.ready
+    app.addHook('onClose', async () => {
+      await mirror?.stop()
+      if (owned) redis.disconnect()
+    })
+  }
+  const metrics = createVerifierMetrics(options.metricsRegistry, () => mirror?.status(), () => jwks.fetches)
+  app.decorate('keygateMetrics', metrics.registry)
+
+  async function authenticateRequest (request: FastifyRequest): Promise<Principal> {
+    const match = BEARER.exec(request.headers.authorization?.trim() ?? '')
+    if (!match?.[1]) throw new VerifierError('KG_VERIFIER_ERR_TOKEN_MISSING', 'a Bearer token is required')
+    const principal = await verify(match[1])
+    if (mirror) {
+      const status = mirror.status()
+      if (status.state === 'stale' && status.staleForMs > options.maxRevocationStalenessMs) {
+        if (!options.failOpen) throw new VerifierError('KG_VERIFIER_ERR_REVOCATION_STALE', 'revocation list unavailable')
+      } else if (mirror.isRevoked(principal)) {
+        throw new VerifierError('KG_VERIFIER_ERR_TOKEN_REVOKED', 'the token has been revoked')
+      }
+    }
+    return principal
+  }
+
+  // The one place verifier errors become HTTP (RFC 6750 §3).
+  async function guard (request: FastifyRequest, reply: FastifyReply, scopes: readonly string[]): Promise<void> {
+    try {
+      const principal = await authenticateRequest(request)
+      checkScopes(principal, scopes)
+      request.principal = principal
+      metrics.outcome('ok')
+    } catch (err) {
+      if (!isVerifierError(err)) throw err
+      metrics.outcome(OUTCOMES[err.code] ?? 'invalid')
+      if (err.statusCode === 503) reply.header('retry-after', '5')
+      else reply.header('www-authenticate', challenge(err))
+      request.log.info({ code: err.code }, 'keygate token refused')
+      await reply.code(err.statusCode).header('cache-control', 'no-store').send({ error: err.oauthError, error_description: err.message })
+    }
+  }
+
+  app.decorateRequest('principal', null)
+  app.decorate('authenticate', async function (request: FastifyRequest, reply: FastifyReply) { await guard(request, reply, []) })
+  app.decorate('requireScopes', (...scopes: string[]): preHandlerAsyncHookHandler => async function (request, reply) { await guard(request, reply, scopes) })
+  app.decorate('keygateRevocationStatus', () => mirror?.status())
+}
+
+/**
+ * The keygate verifier plugin.
+ *
+ * @example
+ * await app.register(keygateVerifier, { issuer: 'https://auth.example.com', audience: 'orders-api', redis: process.env.REDIS_URL })
+ * app.get('/orders', { preHandler: app.requireScopes('orders:read') }, async (request) => request.principal)
+ */
+export const keygateVerifier = fp(keygateVerifierPlugin, { name: '@keygate/verifier', fastify: '5.x' })
+export default keygateVerifier

@@ -1,0 +1,82 @@
+// The gateway's public keys: fetched once in flight, kept for a max age, refetched for an unknown kid
+// at most once per cooldown, so tokens with random kids cause no flood of fetches.
+import { createPublicKey } from 'node:crypto'
+import { SIGNING_ALGORITHMS } from '@keygate/protocol'
+
+export interface VerificationKey {
+  /** SPKI PEM: fast-jwt caches its verifier per string key. */
+  pem: string
+  alg: string
+}
+
+export interface JwksCache {
+  /** The key for `kid`, or undefined when the gateway does not publish it. */
+  keyFor (kid: string): Promise<VerificationKey | undefined>
+  readonly fetches: number
+}
+
+export interface JwksCacheOptions {
+  url: string
+  maxAgeMs: number
+  cooldownMs: number
+  timeoutMs: number
+}
+
+interface Jwk { kid?: unknown, kty?: unknown, crv?: unknown, x?: unknown, y?: unknown, alg?: unknown, use?: unknown }
+
+const ALLOWED = new Set<string>(SIGNING_ALGORITHMS)
+
+// Only signing keys of a pinned algorithm; never an HMAC secret, never a private part.
+function toKeys (body: unknown): Map<string, VerificationKey> {
+  const keys = new Map<string, VerificationKey>()
+  const list = (body as { keys?: unknown } | null)?.keys
+  if (!Array.isArray(list)) return keys
+  for (const jwk of list as Jwk[]) {
+    if (typeof jwk.kid !== 'string' || typeof jwk.alg !== 'string' || !ALLOWED.has(jwk.alg)) continue
+    if (jwk.use !== undefined && jwk.use !== 'sig') continue
+    if (jwk.kty !== 'OKP' && jwk.kty !== 'EC') continue
+    try {
+      const pem = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}) } as never, format: 'jwk' })
+        .export({ type: 'spki', format: 'pem' }) as string
+      keys.set(jwk.kid, { pem, alg: jwk.alg })
+    } catch {
+      // A key we cannot import verifies nothing.
+    }
+  }
+  return keys
+}
+
+export function createJwksCache (options: JwksCacheOptions): JwksCache {
+  let keys = new Map<string, VerificationKey>()
+  let fetchedAt = 0
+  let inFlight: Promise<void> | undefined
+  let fetches = 0
+
+  function refresh (): Promise<void> {
+    inFlight ??= (async () => {
+      fetches++
+      try {
+        const res = await fetch(options.url, { signal: AbortSignal.timeout(options.timeoutMs), headers: { accept: 'application/json' } })
+        if (!res.ok) throw new Error(`JWKS answered ${res.status}`)
+        keys = toKeys(await res.json())
+      } finally {
+        // A failed fetch also counts: the cooldown holds back the next one.
+        fetchedAt = Date.now()
+        inFlight = undefined
+      }
+    })()
+    return inFlight
+  }
+
+  return {
+    get fetches () { return fetches },
+    async keyFor (kid) {
+      const age = Date.now() - fetchedAt
+      const known = keys.get(kid)
+      if (known && age < options.maxAgeMs) return known
+      const mayFetch = fetchedAt === 0 || age >= options.cooldownMs || (known !== undefined && age >= options.maxAgeMs)
+      if (mayFetch || inFlight) await refresh().catch(() => {})
+      return keys.get(kid)
+    }
+  }
+}

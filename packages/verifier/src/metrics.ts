@@ -1,0 +1,25 @@
+// Prometheus metrics of the verifier: outcomes, revocation mirror size, staleness and position, JWKS fetches.
+import { Counter, Gauge, Registry } from 'prom-client'
+import type { MirrorStatus } from './revocation-mirror.ts'
+
+export type VerificationOutcome = 'ok' | 'invalid' | 'revoked' | 'insufficient_scope' | 'stale'
+
+export interface VerifierMetrics {
+  registry: Registry
+  outcome (result: VerificationOutcome): void
+}
+
+export function createVerifierMetrics (registry: Registry = new Registry(), mirror: () => MirrorStatus | undefined, jwksFetches: () => number): VerifierMetrics {
+  const registers = [registry]
+  const verifications = new Counter({ name: 'keygate_verifier_verifications_total', help: 'Token verifications by outcome', labelNames: ['outcome'], registers })
+  const gauges: Array<[string, string, () => number]> = [
+    ['keygate_verifier_jwks_fetches', 'JWKS fetches since start', jwksFetches],
+    ['keygate_verifier_revocations', 'Live revocations in the local mirror', () => mirror()?.size ?? 0],
+    ['keygate_verifier_revocation_staleness_seconds', 'How long the revocation mirror has not been current', () => (mirror()?.staleForMs ?? 0) / 1000],
+    ['keygate_verifier_revocation_last_seq', 'Last revocation sequence applied', () => mirror()?.lastSeq ?? 0]
+  ]
+  for (const [name, help, read] of gauges) {
+    registry.registerMetric(new Gauge({ name, help, registers: [], collect () { this.set(read()) } }))
+  }
+  return { registry, outcome: (result) => verifications.inc({ outcome: result }) }
+}

@@ -1,0 +1,182 @@
+// A local copy of the live revocations, kept current from Redis: loaded at start, updated from pub/sub,
+// resynced on every reconnect, on a gap in sequence numbers and on a new epoch. Per request: map lookups.
+import type { Redis } from 'ioredis'
+import { type RevocationKeys, type RevocationMessage, decodeRevocation } from '@keygate/protocol'
+import type { Principal } from './verify.ts'
+
+export type MirrorState = 'current' | 'stale'
+
+export interface MirrorStatus {
+  state: MirrorState
+  /** ms since the mirror was last known current; 0 when current. */
+  staleForMs: number
+  epoch: string | undefined
+  lastSeq: number
+  size: number
+}
+
+export interface RevocationMirror {
+  isRevoked (principal: Principal): boolean
+  status (): MirrorStatus
+  /** Resolves once the first full load is done (or failed: the mirror then starts stale). */
+  readonly ready: Promise<void>
+  stop (): Promise<void>
+}
+
+export interface MirrorOptions {
+  redis: Redis
+  keys: RevocationKeys
+  instanceId: string
+  heartbeatMs?: number
+  log?: (event: string, detail?: object) => void
+}
+
+interface Entry { revokedAt: number, expiresAt: number }
+
+export function createRevocationMirror (options: MirrorOptions): RevocationMirror {
+  const { redis, keys, instanceId } = options
+  const log = options.log ?? (() => {})
+  const heartbeatMs = options.heartbeatMs ?? 2_000
+  const subscriber = redis.duplicate()
+  const tokens = new Map<string, number>()
+  const byKey = new Map<string, Entry>()
+  const byOwner = new Map<string, Entry>()
+  let epoch: string | undefined
+  let lastSeq = 0
+  let current = false
+  let staleSince = Date.now()
+  let resyncing: Promise<void> | undefined
+
+  function apply (m: RevocationMessage): void {
+    if (m.kind === 'token') {
+      tokens.set(m.subject, m.expiresAt)
+      return
+    }
+    const map = m.kind === 'key' ? byKey : byOwner
+    const previous = map.get(m.subject)
+    map.set(m.subject, {
+      revokedAt: Math.max(previous?.revokedAt ?? 0, m.revokedAt),
+      expiresAt: Math.max(previous?.expiresAt ?? 0, m.expiresAt)
+    })
+  }
+
+  function markStale (reason: string): void {
+    if (current) {
+      current = false
+      staleSince = Date.now()
+      log('stale', { reason })
+    }
+  }
+
+  async function report (): Promise<void> {
+    if (!current || epoch === undefined) return
+    await redis.multi()
+      .zadd(keys.verifiers, Date.now(), instanceId)
+      .hset(keys.applied, instanceId, `${epoch}:${lastSeq}`)
+      .exec()
+  }
+
+  async function load (): Promise<void> {
+    const result = await redis.multi().get(keys.epoch).get(keys.seq).zrangebyscore(keys.set, Date.now(), '+inf').exec()
+    if (!result) throw new Error('resync transaction aborted')
+    for (const [err] of result) if (err) throw err
+    const [[, e], [, s], [, members]] = result as [[null, string | null], [null, string | null], [null, string[]]]
+    tokens.clear()
+    byKey.clear()
+    byOwner.clear()
+    for (const member of members) {
+      const m = decodeRevocation(member)
+      if (m) apply(m)
+    }
+    epoch = e ?? undefined
+    lastSeq = Number(s ?? 0)
+    current = true
+    log('resynced', { epoch, lastSeq, size: tokens.size + byKey.size + byOwner.size })
+    await report().catch(() => {})
+  }
+
+  function resync (): Promise<void> {
+    resyncing ??= load()
+      .catch((err: unknown) => {
+        markStale('resync failed')
+        log('resync failed', { err })
+      })
+      .finally(() => { resyncing = undefined })
+    return resyncing
+  }
+
+  subscriber.on('message', (_channel: string, text: string) => {
+    const m = decodeRevocation(text)
+    if (!m) return
+    if (resyncing) {
+      // The full load under way reads the state after this message or before it; either way resync again after.
+      resyncing.then(() => resync()).catch(() => {})
+      return
+    }
+    if (m.epoch !== epoch || m.seq > lastSeq + 1) {
+      log('gap', { expected: lastSeq + 1, got: m.seq })
+      resync().catch(() => {})
+      return
+    }
+    if (m.seq <= lastSeq) return
+    apply(m)
+    lastSeq = m.seq
+    report().catch(() => {})
+  })
+  subscriber.on('ready', () => { resync().catch(() => {}) })
+  subscriber.on('close', () => markStale('connection closed'))
+  subscriber.on('error', () => {})
+
+  const ready = (async () => {
+    try {
+      await subscriber.subscribe(keys.channel)
+    } catch {
+      markStale('subscribe failed')
+    }
+    await resync()
+  })()
+
+  // Heartbeat: proves the path to Redis works (a silent network would otherwise look current), reports
+  // the applied position, and drops expired entries.
+  const timer = setInterval(() => {
+    const t = Date.now()
+    for (const [jti, exp] of tokens) if (exp <= t) tokens.delete(jti)
+    for (const map of [byKey, byOwner]) for (const [k, v] of map) if (v.expiresAt <= t) map.delete(k)
+    if (subscriber.status !== 'ready') {
+      markStale('subscriber not connected')
+      return
+    }
+    if (!current) {
+      resync().catch(() => {})
+      return
+    }
+    report().catch(() => markStale('heartbeat failed'))
+  }, heartbeatMs)
+  timer.unref()
+
+  return {
+    ready,
+    isRevoked (p) {
+      if (tokens.has(p.jti)) return true
+      const issuedMs = p.iat * 1000
+      const key = byKey.get(p.clientId)
+      if (key && issuedMs <= key.revokedAt) return true
+      const owner = byOwner.get(p.sub)
+      return owner !== undefined && issuedMs <= owner.revokedAt
+    },
+    status () {
+      return {
+        state: current ? 'current' : 'stale',
+        staleForMs: current ? 0 : Date.now() - staleSince,
+        epoch,
+        lastSeq,
+        size: tokens.size + byKey.size + byOwner.size
+      }
+    },
+    async stop () {
+      clearInterval(timer)
+      await redis.zrem(keys.verifiers, instanceId).catch(() => {})
+      subscriber.disconnect()
+    }
+  }
+}
