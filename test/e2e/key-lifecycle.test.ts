@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildTestGateway, decodeJwt } from '../support/gateway.ts'
-
-async function until (predicate: () => Promise<boolean>, deadlineMs: number): Promise<void> {
-  const end = Date.now() + deadlineMs
-  while (!(await predicate())) {
-    if (Date.now() > end) throw new Error('condition not met before the deadline')
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
+import { until } from '../support/until.ts'
 
 describe('the life of a key, through the admin API', () => {
   it('bootstrap admin → create → exchange → rotate with grace → disable → enable → revoke, all audited in order', async () => {

@@ -23,6 +23,11 @@ let database: Promise<TestDatabase> | undefined
 // One master key per file: every gateway of the file opens the signing keys the first one sealed.
 const masterKey = randomBytes(32).toString('base64')
 
+/** The master key this file's gateways seal signing keys with (base64), for gateways run as processes. */
+export function fileMasterKey (): string {
+  return masterKey
+}
+
 /** This file's database, created on first use and dropped after the file. */
 export function fileDatabase (): Promise<TestDatabase> {
   if (!database) {

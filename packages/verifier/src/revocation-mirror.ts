@@ -28,6 +28,8 @@ export interface MirrorOptions {
   keys: RevocationKeys
   instanceId: string
   heartbeatMs?: number
+  /** Longest wait for the first load at start. Default 3 000 ms. */
+  startTimeoutMs?: number
   log?: (event: string, detail?: object) => void
 }
 
@@ -123,18 +125,26 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
     lastSeq = m.seq
     report().catch(() => {})
   })
-  subscriber.on('ready', () => { resync().catch(() => {}) })
-  subscriber.on('close', () => markStale('connection closed'))
-  subscriber.on('error', () => {})
-
-  const ready = (async () => {
+  // (Re)subscribe and reload on every connection: whatever was published while away is in the full load.
+  async function connect (): Promise<void> {
     try {
       await subscriber.subscribe(keys.channel)
     } catch {
       markStale('subscribe failed')
+      return
     }
     await resync()
-  })()
+  }
+  let first: (() => void) | undefined
+  subscriber.on('ready', () => { connect().finally(() => first?.()).catch(() => {}) })
+  subscriber.on('close', () => markStale('connection closed'))
+  subscriber.on('error', () => {})
+
+  // Start-up waits for the first load, but not for ever: without Redis the mirror starts stale.
+  const ready = new Promise<void>((resolve) => {
+    first = resolve
+    setTimeout(resolve, options.startTimeoutMs ?? 3_000).unref()
+  })
 
   // Heartbeat: proves the path to Redis works (a silent network would otherwise look current), reports
   // the applied position, and drops expired entries.

@@ -43,7 +43,13 @@ const adminKeyRoutes: FastifyPluginAsyncTypebox<{ keyPrefix: string }> = async (
     if (!fanout || outboxSeq === undefined) return {}
     // The relay publishes on NOTIFY; drain here too so that the report is not a poll interval late.
     await fanout.relay.drain()
-    return { propagated: await fanout.propagation(outboxSeq, wait === true ? PROPAGATION_WAIT_MS : 0) }
+    try {
+      return { propagated: await fanout.propagation(outboxSeq, wait === true ? PROPAGATION_WAIT_MS : 0) }
+    } catch (err) {
+      // Redis is down: the revocation is committed and the relay will deliver it; there is just no report.
+      app.log.warn({ err }, 'propagation report unavailable')
+      return {}
+    }
   }
 
   app.post('/admin/keys', {

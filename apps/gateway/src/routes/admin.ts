@@ -18,6 +18,10 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, o
     timeWindow: 60_000,
     errorResponseBuilder: (_request, context) => Object.assign(new errors.KG_ERR_RATE_LIMITED(), { retryAfter: Math.ceil(context.ttl / 1000) })
   })
+  // POST /revoke, /rotate and the like take an optional body: none at all means an empty one.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined || request.body === null) request.body = {}
+  })
   await app.register(adminKeyRoutes, { keyPrefix: options.keyPrefix })
   await app.register(adminAuditRoutes)
 }
