@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { buildTestGateway } from '../support/gateway.ts'
+import { redisPrefix, redisUrl } from '../support/redis.ts'
+import { freePort } from '../support/redis-server.ts'
 
 describe('discovery, health and docs', () => {
   it('serves RFC 8414 metadata naming the issuer, token endpoint and JWKS', async () => {
@@ -48,5 +50,31 @@ describe('discovery, health and docs', () => {
     expect(plain.headers['x-request-id']).toBe('abc-123')
     const odd = await gw.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'a b\u00e9'.repeat(30) } })
     expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+  })
+})
+
+describe('metrics and readiness with Redis', () => {
+  it('serves Prometheus metrics of exchanges, Argon2 load and the outbox', async () => {
+    const gw = await buildTestGateway()
+    const { key } = await gw.createKey()
+    await gw.exchange(key)
+    await gw.exchange('kg_live_bad_key')
+    const res = await gw.app.inject({ url: '/metrics' })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toMatch(/^text\/plain/)
+    expect(res.body).toMatch(/keygate_token_exchanges_total\{status="200"\} 1/)
+    expect(res.body).toMatch(/keygate_token_exchanges_total\{status="401"\} 1/)
+    expect(res.body).toMatch(/keygate_argon2_active 0/)
+    expect(res.body).toMatch(/keygate_revocation_outbox_pending \d+/)
+    expect(res.body).toMatch(/keygate_http_request_duration_seconds_bucket\{.*route="\/oauth\/token"/)
+  })
+
+  it('checks Redis in /readyz when REDIS_URL is set, and reports it down when it is', async () => {
+    const up = await buildTestGateway({ env: { REDIS_URL: redisUrl(), KEYGATE_REDIS_PREFIX: redisPrefix() } })
+    expect((await up.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } })
+    const down = await buildTestGateway({ env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } })
+    const res = await down.app.inject({ url: '/readyz' })
+    expect(res.statusCode).toBe(503)
+    expect(res.json()).toEqual({ status: 'unavailable', checks: { postgres: 'ok', redis: 'down' } })
   })
 })

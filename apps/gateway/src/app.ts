@@ -8,6 +8,7 @@ import { loggerOptions, requestIdFor } from './logging.ts'
 import dbPlugin from './plugins/db.ts'
 import errorHandler from './plugins/error-handler.ts'
 import keysPlugin from './plugins/keys.ts'
+import metricsPlugin from './plugins/metrics.ts'
 import openapiPlugin from './plugins/openapi.ts'
 import revocationPlugin from './plugins/revocation.ts'
 import adminAuth from './plugins/admin-auth.ts'
@@ -64,6 +65,7 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
   await app.register(revocationPlugin, { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix })
   await app.register(adminAuth, { issuer: config.issuer })
   await app.register(openapiPlugin, { issuer: config.issuer })
+  await app.register(metricsPlugin)
   await app.register(healthRoutes)
   await app.register(wellKnownRoutes, { issuer: config.issuer })
   await app.register(tokenRoutes, { defaultAudience: config.defaultAudience, tokenTtlSeconds: config.tokenTtlSeconds })
