@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildExampleService } from '@keygate/example-service'
 import { type TestGateway, buildTestGateway } from './gateway.ts'
 import { redisPrefix, redisUrl } from './redis.ts'
+import { freePort } from './redis-server.ts'
 
 export interface Downstream {
   gw: TestGateway
@@ -48,4 +49,13 @@ export async function buildDownstream (env: Record<string, string> = {}): Promis
 
 export function bearer (token: string): { authorization: string } {
   return { authorization: `Bearer ${token}` }
+}
+
+/** A gateway listening at the URL it names as its issuer, as discovery clients require. */
+export async function gatewayAtItsIssuer (env: Record<string, string> = {}): Promise<{ gw: TestGateway, url: string }> {
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const gw = await buildTestGateway({ env: { KEYGATE_ISSUER: url, ...env } })
+  await gw.app.listen({ host: '127.0.0.1', port })
+  return { gw, url }
 }
