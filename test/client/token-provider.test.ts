@@ -21,7 +21,9 @@ async function flakyFront (target: string, failures: number) {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      fetch(`${target}${req.url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? '' }, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined })
+      const init: RequestInit = { method: req.method ?? 'GET', headers: { 'content-type': req.headers['content-type'] ?? '' } }
+      if (req.method === 'POST') init.body = Buffer.concat(chunks)
+      fetch(`${target}${req.url ?? '/'}`, init)
         .then(async (r) => { res.writeHead(r.status, { 'content-type': 'application/json' }); res.end(await r.text()) })
         .catch(() => { res.writeHead(502); res.end() })
     })
