@@ -7,6 +7,7 @@ import * as oidc from 'openid-client'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { gatewayAtItsIssuer } from '../support/downstream.ts'
 import { fileDatabase, fileMasterKey } from '../support/gateway.ts'
+import { buildExampleService } from '@keygate/example-service'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -41,5 +42,23 @@ describe('standard clients', () => {
     expect(stdout).toMatch(/"alg":"EdDSA","typ":"at\+jwt"/)
     expect(stdout).toMatch(/"keys":\[\{"kty":"OKP"/)
     await gw.app.close()
+  })
+  it('runs apps/example-caller against example-service through the gateway', async () => {
+    const { gw, url } = await gatewayAtItsIssuer()
+    const { key } = await gw.createKey({ scopes: ['orders:read', 'orders:write'] })
+    const service = await buildExampleService({ host: '127.0.0.1', port: 0, issuer: url, jwksUrl: `${url}/.well-known/jwks.json`, audience: 'keygate', redisUrl: undefined, redisPrefix: 'keygate:', failOpen: false }, { logger: false })
+    const serviceUrl = await service.listen({ host: '127.0.0.1', port: 0 })
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: `${ROOT}/apps/example-caller`,
+        env: { PATH: process.env.PATH ?? '', KEYGATE_ISSUER: url, KEYGATE_API_KEY: key, SERVICE_URL: serviceUrl, CALLS: '3' },
+        timeout: 30_000
+      })
+      expect(stdout).toMatch(/^POST \/orders → 201 \{"id":1,"item":"coffee","by":"team-a"\}$/m)
+      expect(stdout.match(/^GET \/orders → 200 /gm)).toHaveLength(3)
+      expect(stdout).not.toContain(key)
+    } finally {
+      await service.close()
+    }
   })
 })
