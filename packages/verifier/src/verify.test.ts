@@ -21,7 +21,7 @@ function setup () {
     maxTokenLifetimeSeconds: 3600,
     cacheSize: 100
   })
-  return { verify, lookups: () => lookups }
+  return { verify, lookups: () => lookups, signatureChecks: () => verify.signatureChecks }
 }
 
 const now = () => Math.floor(Date.now() / 1000)
@@ -33,13 +33,29 @@ describe('createTokenVerifier', () => {
     expect(await setup().verify(jwt(c))).toEqual({ sub: 'team', clientId: 'abc', scopes: ['a', 'b'], jti: c.jti, exp: c.exp, iat: c.iat })
   })
 
-  it('checks a token seen before without looking up its key again', async () => {
+  it('checks the signature of a token seen before only once, and the cache is bounded', async () => {
     const s = setup()
     const token = jwt(claims())
     await s.verify(token)
     await s.verify(token)
     await s.verify(token)
-    expect(s.lookups()).toBe(1)
+    expect(s.signatureChecks()).toBe(1)
+    for (let i = 0; i < 150; i++) await s.verify(jwt(claims()))
+    expect(s.signatureChecks()).toBe(151)
+    await s.verify(token)
+    expect(s.signatureChecks()).toBe(152)
+  })
+
+  it('does not serve a cached token past its expiry: it is checked afresh', async () => {
+    let clock = Date.now()
+    const verify = createTokenVerifier({ issuer: 'https://kg.example', audience: 'orders', keyFor: async () => ({ pem, alg: 'EdDSA' }), clockToleranceSeconds: 0, maxTokenLifetimeSeconds: 3600, cacheSize: 10, now: () => clock })
+    const token = jwt({ ...claims(), exp: now() + 2 })
+    await verify(token)
+    await verify(token)
+    expect(verify.signatureChecks).toBe(1)
+    clock += 5_000
+    await verify(token).catch(() => {})
+    expect(verify.signatureChecks).toBe(2)
   })
 
   it.each<[string, () => string]>([

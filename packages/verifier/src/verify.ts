@@ -28,7 +28,11 @@ export interface TokenVerifierOptions {
   now?: () => number
 }
 
-export type TokenVerifier = (token: string) => Promise<Principal>
+export interface TokenVerifier {
+  (token: string): Promise<Principal>
+  /** Signature checks done so far: a token found in the cache costs none. */
+  readonly signatureChecks: number
+}
 
 /** Longest token worth looking at; a 100 KB header is refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 4096
@@ -38,36 +42,77 @@ function invalid (reason: string, cause?: unknown): VerifierError {
   return new VerifierError('KG_VERIFIER_ERR_TOKEN_INVALID', reason, cause === undefined ? undefined : { cause })
 }
 
+function decodeHeader (token: string): Record<string, unknown> {
+  const dot = token.indexOf('.')
+  if (dot <= 0) throw invalid('not a JWT')
+  let header: unknown
+  try {
+    header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString())
+  } catch {
+    throw invalid('header is not JSON')
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw invalid('header is not an object')
+  return header as Record<string, unknown>
+}
+
+// One synchronous fast-jwt verifier per key: it imports the PEM once (an async key callback would import
+// it on every call, doubling the cost of a cold verification).
+const MAX_VERIFIERS = 16
+
 export function createTokenVerifier (options: TokenVerifierOptions): TokenVerifier {
   const now = options.now ?? Date.now
-  const verify = createVerifier({
-    // Runs on a cache miss only: headers are checked here, and the algorithm is the one the JWK names.
-    key: async ({ header }: { header: Record<string, unknown> }) => {
-      for (const name of FORBIDDEN_HEADERS) if (name in header) throw invalid(`header ${name} is not accepted`)
-      if (typeof header.kid !== 'string' || header.kid.length > 128) throw invalid('kid missing')
-      const key = await options.keyFor(header.kid)
-      if (!key) throw invalid('unknown kid')
-      if (header.alg !== key.alg) throw invalid('alg does not match the key')
-      return key.pem
-    },
-    algorithms: ['EdDSA', 'ES256'],
-    allowedIss: options.issuer,
-    allowedAud: options.audience,
-    checkTyp: ACCESS_TOKEN_TYPE,
-    requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope'],
-    clockTolerance: options.clockToleranceSeconds * 1000,
-    cache: options.cacheSize
-  })
+  const verifiers = new Map<string, (token: string) => unknown>()
 
-  return async (token) => {
+  function verifierFor (kid: string, key: VerificationKey): (token: string) => unknown {
+    const cacheKey = `${kid}\n${key.alg}\n${key.pem}`
+    let verifier = verifiers.get(cacheKey)
+    if (verifier) return verifier
+    verifier = createVerifier({
+      key: key.pem,
+      algorithms: [key.alg as 'EdDSA' | 'ES256'],
+      allowedIss: options.issuer,
+      allowedAud: options.audience,
+      checkTyp: ACCESS_TOKEN_TYPE,
+      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope'],
+      clockTolerance: options.clockToleranceSeconds * 1000
+    })
+    if (verifiers.size >= MAX_VERIFIERS) verifiers.delete(verifiers.keys().next().value as string)
+    verifiers.set(cacheKey, verifier)
+    return verifier
+  }
+
+  // Verified tokens, least recently used first; an entry lives no longer than its token.
+  const verified = new Map<string, Principal>()
+  let signatureChecks = 0
+
+  function remember (token: string, principal: Principal): void {
+    if (options.cacheSize === 0) return
+    if (verified.size >= options.cacheSize) verified.delete(verified.keys().next().value as string)
+    verified.set(token, principal)
+  }
+
+  async function verify (token: string): Promise<Principal> {
+    const hit = verified.get(token)
+    if (hit) {
+      verified.delete(token)
+      if (hit.exp * 1000 > now()) {
+        verified.set(token, hit)
+        return hit
+      }
+    }
     if (token.length > MAX_TOKEN_LENGTH) throw invalid('token too long')
+    const header = decodeHeader(token)
+    for (const name of FORBIDDEN_HEADERS) if (name in header) throw invalid(`header ${name} is not accepted`)
+    if (typeof header.kid !== 'string' || header.kid.length > 128) throw invalid('kid missing')
+    const key = await options.keyFor(header.kid)
+    if (!key) throw invalid('unknown kid')
+    // The algorithm is the one the JWK names, whatever the token claims.
+    if (header.alg !== key.alg) throw invalid('alg does not match the key')
     let claims: AccessTokenClaims
+    signatureChecks++
     try {
-      claims = await verify(token) as AccessTokenClaims
+      claims = verifierFor(header.kid, key)(token) as AccessTokenClaims
     } catch (err) {
-      if (err instanceof VerifierError) throw err
-      const inner = (err as { originalError?: unknown }).originalError
-      if (inner instanceof VerifierError) throw inner
       throw invalid((err as { code?: string }).code ?? 'invalid token', err)
     }
     const nowSeconds = now() / 1000
@@ -77,6 +122,10 @@ export function createTokenVerifier (options: TokenVerifierOptions): TokenVerifi
     if (typeof claims.client_id !== 'string' || typeof claims.scope !== 'string' || typeof claims.jti !== 'string' || typeof claims.sub !== 'string') {
       throw invalid('claims of the wrong type')
     }
-    return { sub: claims.sub, clientId: claims.client_id, scopes: parseScope(claims.scope), jti: claims.jti, exp: claims.exp, iat: claims.iat }
+    const principal = { sub: claims.sub, clientId: claims.client_id, scopes: parseScope(claims.scope), jti: claims.jti, exp: claims.exp, iat: claims.iat }
+    remember(token, principal)
+    return principal
   }
+
+  return Object.defineProperty(verify, 'signatureChecks', { get: () => signatureChecks }) as TokenVerifier
 }
