@@ -51,6 +51,9 @@ export async function buildTestGateway (options: TestGatewayOptions = {}): Promi
     KEYGATE_MASTER_KEY: masterKey,
     KEYGATE_ISSUER: 'http://keygate.test',
     LOG_LEVEL: 'info',
+    // Tests send many requests from one address; the limits have tests of their own.
+    KEYGATE_TOKEN_RATE_LIMIT_IP: '1000000',
+    KEYGATE_TOKEN_RATE_LIMIT_KEY: '1000000',
     ...options.env
   })
   const app = await buildGateway(config, { logStream: logs, ...(options.hasher ? { hasher: options.hasher } : {}) })

@@ -10,6 +10,7 @@ import errorHandler from './plugins/error-handler.ts'
 import keysPlugin from './plugins/keys.ts'
 import metricsPlugin from './plugins/metrics.ts'
 import openapiPlugin from './plugins/openapi.ts'
+import rateLimitPlugin from './plugins/rate-limit.ts'
 import revocationPlugin from './plugins/revocation.ts'
 import adminAuth from './plugins/admin-auth.ts'
 import adminRoutes from './routes/admin.ts'
@@ -45,6 +46,13 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
+    reply.header('x-content-type-options', 'nosniff')
+    // The docs UI is the only HTML: no framing, no foreign scripts, no referrer.
+    if (request.url.startsWith('/docs')) {
+      reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'")
+      reply.header('x-frame-options', 'DENY')
+      reply.header('referrer-policy', 'no-referrer')
+    }
   })
 
   await app.register(errorHandler)
@@ -54,6 +62,7 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     keyPrefix: config.keyPrefix,
     argon2: config.argon2,
     maxConcurrentHashes: config.maxConcurrentHashes,
+    exchangeCacheSeconds: config.exchangeCacheSeconds,
     hasher: deps.hasher
   })
   await app.register(signerPlugin, {
@@ -63,12 +72,18 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     dataDir: config.dataDir
   })
   await app.register(revocationPlugin, { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix })
+  await app.register(rateLimitPlugin, { redisPrefix: config.redisPrefix })
   await app.register(adminAuth, { issuer: config.issuer })
   await app.register(openapiPlugin, { issuer: config.issuer })
   await app.register(metricsPlugin)
   await app.register(healthRoutes)
   await app.register(wellKnownRoutes, { issuer: config.issuer })
-  await app.register(tokenRoutes, { defaultAudience: config.defaultAudience, tokenTtlSeconds: config.tokenTtlSeconds })
+  await app.register(tokenRoutes, {
+    defaultAudience: config.defaultAudience,
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    rateLimitPerIp: config.tokenRateLimitPerIp,
+    rateLimitPerKey: config.tokenRateLimitPerKey
+  })
   await app.register(oauthRevocationRoutes)
   await app.register(adminRoutes, { keyPrefix: config.keyPrefix, rateLimitPerMinute: config.adminRateLimitPerMinute })
   return app

@@ -27,6 +27,11 @@ export interface GatewayConfig {
   /** Largest number of Argon2 verifications running at once. */
   maxConcurrentHashes: number
   adminRateLimitPerMinute: number
+  /** Token requests per minute per client address, and per keyId, counted before any Argon2 work. */
+  tokenRateLimitPerIp: number
+  tokenRateLimitPerKey: number
+  /** A key presented again within this window skips Argon2 (0: off). */
+  exchangeCacheSeconds: number
   /** Create and print an admin key when the database holds no key at all. */
   bootstrapAdmin: boolean
 }
@@ -58,6 +63,9 @@ interface RawEnv {
   KEYGATE_MAX_CONCURRENT_HASHES: number
   KEYGATE_BOOTSTRAP_ADMIN: boolean
   KEYGATE_ADMIN_RATE_LIMIT: number
+  KEYGATE_TOKEN_RATE_LIMIT_IP: number
+  KEYGATE_TOKEN_RATE_LIMIT_KEY: number
+  KEYGATE_EXCHANGE_CACHE_SECONDS: number
 }
 
 const schema = {
@@ -82,7 +90,10 @@ const schema = {
     KEYGATE_ARGON2_PARALLELISM: { type: 'integer', minimum: 1, maximum: 16, default: OWASP_ARGON2_PARAMS.parallelism },
     KEYGATE_MAX_CONCURRENT_HASHES: { type: 'integer', minimum: 1, maximum: 256, default: 2 },
     KEYGATE_BOOTSTRAP_ADMIN: { type: 'boolean', default: true },
-    KEYGATE_ADMIN_RATE_LIMIT: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 600 }
+    KEYGATE_ADMIN_RATE_LIMIT: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 600 },
+    KEYGATE_TOKEN_RATE_LIMIT_IP: { type: 'integer', minimum: 1, maximum: 10_000_000, default: 6000 },
+    KEYGATE_TOKEN_RATE_LIMIT_KEY: { type: 'integer', minimum: 1, maximum: 10_000_000, default: 600 },
+    KEYGATE_EXCHANGE_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: 3600, default: 60 }
   }
 } as const
 
@@ -146,6 +157,9 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Gate
     },
     maxConcurrentHashes: raw.KEYGATE_MAX_CONCURRENT_HASHES,
     adminRateLimitPerMinute: raw.KEYGATE_ADMIN_RATE_LIMIT,
+    tokenRateLimitPerIp: raw.KEYGATE_TOKEN_RATE_LIMIT_IP,
+    tokenRateLimitPerKey: raw.KEYGATE_TOKEN_RATE_LIMIT_KEY,
+    exchangeCacheSeconds: raw.KEYGATE_EXCHANGE_CACHE_SECONDS,
     bootstrapAdmin: raw.KEYGATE_BOOTSTRAP_ADMIN
   })
 }

@@ -21,7 +21,6 @@ const table = {
   KG_ERR_BODY_TOO_LARGE: { message: 'Request body is too large', status: 413, oauth: 'invalid_request' },
   KG_ERR_RATE_LIMITED: { message: 'Too many requests, retry later', status: 429, oauth: 'slow_down' },
   KG_ERR_OVERLOADED: { message: 'The server is busy, retry later', status: 503, oauth: 'temporarily_unavailable' },
-  KG_ERR_UNAVAILABLE: { message: 'A backing service is unavailable, retry later', status: 503, oauth: 'temporarily_unavailable' },
   KG_ERR_INTERNAL: { message: 'Internal server error', status: 500, oauth: 'server_error' }
 } as const satisfies Record<string, Entry>
 

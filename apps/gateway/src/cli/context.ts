@@ -8,6 +8,7 @@ import { type Database, openDatabase } from '../db/open.ts'
 import { type KeyAdmin, createKeyAdmin } from '../keys/admin.ts'
 import { createArgon2Hasher } from '../keys/hashing.ts'
 import { type KeyService, createKeyService } from '../keys/service.ts'
+import { createVerifiedCache } from '../keys/verified-cache.ts'
 import { createWorkLimiter } from '../keys/work-limiter.ts'
 import { CLOCK_TOLERANCE_SECONDS } from '../tokens/own-token-verifier.ts'
 
@@ -43,6 +44,7 @@ async function openCliContext (options: { migrate: boolean }): Promise<CliContex
     db: database.pool,
     hasher: createArgon2Hasher(config.argon2),
     limiter: createWorkLimiter(1, 1),
+    verified: createVerifiedCache(0, 0),
     keyPrefix: config.keyPrefix,
     onBackgroundError: () => {}
   })

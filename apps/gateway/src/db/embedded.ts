@@ -96,8 +96,8 @@ async function claimOwnership (ownerFile: string): Promise<boolean> {
   return true
 }
 
-/** Starts (or adopts) the embedded Postgres under `dataDir` and returns its URL. */
-export async function startEmbeddedPostgres (dataDir: string): Promise<EmbeddedPostgres> {
+/** Starts (or adopts) the embedded Postgres under `dataDir` and returns its URL; on `port` if given. */
+export async function startEmbeddedPostgres (dataDir: string, options: { port?: number } = {}): Promise<EmbeddedPostgres> {
   const root = resolvePath(dataDir)
   const ownerFile = join(root, 'postgres.owner')
   const runAs = await resolveRunAs()
@@ -113,9 +113,9 @@ export async function startEmbeddedPostgres (dataDir: string): Promise<EmbeddedP
   const owned = port === undefined || await claimOwnership(ownerFile)
   if (port === undefined) {
     await writeFile(ownerFile, `${process.pid}\n`, { mode: 0o600 })
-    port = await freePort()
-    const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`
-    await run(bins.pg_ctl, ['start', '-D', pgdata, '-w', '-t', '60', '-l', join(pgdata, 'server.log'), '-o', options], runAs)
+    port = options.port ?? await freePort()
+    const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`
+    await run(bins.pg_ctl, ['start', '-D', pgdata, '-w', '-t', '60', '-l', join(pgdata, 'server.log'), '-o', flags], runAs)
   }
   const base = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}`
   await ensureDatabase(base)

@@ -30,15 +30,17 @@ export interface KeyAdminOptions {
   keys: KeyService
   /** How long a token issued now can live: longest TTL plus clock tolerance. */
   revocationLifetimeSeconds: number
+  /** Told after a key was revoked, disabled or rotated (to drop what this process cached of it). */
+  onKeyChanged?: (keyId: string) => void
 }
 
 function notFound (keyId: string): Error {
   return new errors.KG_ERR_NOT_FOUND(`key ${keyId}`)
 }
 
-export function createKeyAdmin ({ db, keys, revocationLifetimeSeconds }: KeyAdminOptions): KeyAdmin {
+export function createKeyAdmin ({ db, keys, revocationLifetimeSeconds, onKeyChanged = () => {} }: KeyAdminOptions): KeyAdmin {
   async function changeState (keyId: string, change: 'revoke' | 'disable' | 'enable', actor: Actor, reason?: string): Promise<StateChange> {
-    return withTransaction(db, async (tx) => {
+    const result = await withTransaction(db, async (tx): Promise<StateChange> => {
       const result = await setKeyState(tx, keyId, change, reason)
       if (!result) throw notFound(keyId)
       if (!result.changed) return result
@@ -47,6 +49,8 @@ export function createKeyAdmin ({ db, keys, revocationLifetimeSeconds }: KeyAdmi
       const { seq } = await recordRevocation(tx, 'key', keyId, revocationLifetimeSeconds)
       return { ...result, outboxSeq: seq }
     })
+    onKeyChanged(keyId)
+    return result
   }
 
   return {
@@ -90,7 +94,7 @@ export function createKeyAdmin ({ db, keys, revocationLifetimeSeconds }: KeyAdmi
         await expireKeyAt(tx, keyId, new Date(Date.now() + gracePeriodSeconds * 1000))
         await appendAudit(tx, actor, 'key.rotate', keyId, { details: { successor: created.record.keyId, gracePeriodSeconds } })
         return { ...created, previous }
-      })
+      }).finally(() => onKeyChanged(keyId))
     },
 
     async revokeOwner (owner, reason, actor) {
@@ -103,6 +107,9 @@ export function createKeyAdmin ({ db, keys, revocationLifetimeSeconds }: KeyAdmi
         const { seq } = await recordRevocation(tx, 'owner', owner, revocationLifetimeSeconds)
         await appendAudit(tx, actor, 'owner.revoke', owner, { reason, details: { keys: keyIds } })
         return { revoked: keyIds, outboxSeq: seq }
+      }).then((result) => {
+        for (const keyId of result.revoked) onKeyChanged(keyId)
+        return result
       })
     }
   }

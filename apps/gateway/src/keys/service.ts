@@ -5,6 +5,7 @@ import { refuseClient } from '../errors.ts'
 import { generateApiKey, lastFour, parseApiKey } from './format.ts'
 import type { SecretHasher } from './hashing.ts'
 import { isIpAllowed } from './ip-allowlist.ts'
+import type { VerifiedCache } from './verified-cache.ts'
 import type { WorkLimiter } from './work-limiter.ts'
 import { type ApiKeyRecord, type StoredApiKey, findKeyForVerification, insertKey, replaceSecretHash } from './store.ts'
 
@@ -37,6 +38,8 @@ export interface KeyServiceOptions {
   db: pg.Pool
   hasher: SecretHasher
   limiter: WorkLimiter
+  /** Skips Argon2 for a key presented again within its window. */
+  verified: VerifiedCache
   keyPrefix: string
   /** Failures of work done after the response (rehashing). */
   onBackgroundError: (err: unknown) => void
@@ -58,7 +61,7 @@ function withoutHash ({ secretHash: _, ...record }: StoredApiKey): ApiKeyRecord 
 }
 
 export function createKeyService (options: KeyServiceOptions): KeyService {
-  const { db, hasher, limiter } = options
+  const { db, hasher, limiter, verified } = options
 
   function rehashInBackground (key: StoredApiKey, secret: string): void {
     if (!hasher.needsRehash(key.secretHash)) return
@@ -99,8 +102,11 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
       if (key.prefix !== parts.prefix) throw refuseClient('prefix_mismatch', parts.keyId)
       checkUsable(key, context.now ?? new Date())
       if (context.clientIp !== undefined && !isIpAllowed(key.ipAllowlist, context.clientIp)) throw refuseClient('ip_not_allowed', key.keyId)
+      // State, scopes and allowlist above are read fresh each time: the cache only spares the hash.
+      if (verified.has(key.keyId, parts.secret, key.secretHash)) return withoutHash(key)
       const valid = await limiter.run(() => hasher.verify(key.secretHash, parts.secret))
       if (!valid) throw refuseClient('wrong_secret', parts.keyId)
+      verified.remember(key.keyId, parts.secret, key.secretHash)
       rehashInBackground(key, parts.secret)
       return withoutHash(key)
     }

@@ -29,6 +29,13 @@ function fromFastify (err: FastifyError): WireError | undefined {
   return undefined
 }
 
+// Postgres gone (refused, reset, shutting down, pool timeout): a 503 the client may retry, not a 500.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006'])
+function isBackendUnavailable (err: Error & { code?: unknown }): boolean {
+  if (typeof err.code === 'string' && UNAVAILABLE_CODES.has(err.code)) return true
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(err.message)
+}
+
 function isPlainObject (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !(value instanceof Error)
 }
@@ -50,6 +57,11 @@ async function errorHandler (app: FastifyInstance): Promise<void> {
       if (err.statusCode >= 500) request.log.error({ err }, 'request failed')
       else request.log.info({ code: err.code, ...(isPlainObject(err.cause) ? err.cause : {}) }, 'request refused')
       return reply.code(err.statusCode).send({ error: oauthErrorOf(err.code), error_description: err.message })
+    }
+    if (isBackendUnavailable(err)) {
+      request.log.warn({ err }, 'backing service unavailable')
+      reply.header('retry-after', '2')
+      return reply.code(503).send({ error: 'temporarily_unavailable', error_description: 'A backing service is unavailable, retry later' })
     }
     const wire = fromFastify(err)
     if (wire) {

@@ -6,6 +6,7 @@ import { createKeyAdmin } from '../keys/admin.ts'
 import { createArgon2Hasher, type Argon2Params, type SecretHasher } from '../keys/hashing.ts'
 import { createLastUsedTracker } from '../keys/last-used.ts'
 import { createKeyService } from '../keys/service.ts'
+import { createVerifiedCache } from '../keys/verified-cache.ts'
 import { createWorkLimiter } from '../keys/work-limiter.ts'
 import { CLOCK_TOLERANCE_SECONDS } from '../tokens/own-token-verifier.ts'
 
@@ -15,15 +16,19 @@ export interface KeysPluginOptions {
   maxConcurrentHashes: number
   hasher?: SecretHasher | undefined
   lastUsedFlushMs?: number
+  /** How long a verified key skips Argon2 when presented again; 0 turns it off. */
+  exchangeCacheSeconds: number
 }
 
 async function keysPlugin (app: FastifyInstance, options: KeysPluginOptions): Promise<void> {
   // A short queue: a flood waits briefly or is told to retry, and never piles up in memory.
   const limiter = createWorkLimiter(options.maxConcurrentHashes, options.maxConcurrentHashes * 16)
+  const verified = createVerifiedCache(options.exchangeCacheSeconds * 1000, 10_000)
   const keys = createKeyService({
     db: app.db,
     hasher: options.hasher ?? createArgon2Hasher(options.argon2),
     limiter,
+    verified,
     keyPrefix: options.keyPrefix,
     onBackgroundError: (err) => app.log.error({ err }, 'background key update failed')
   })
@@ -43,7 +48,8 @@ async function keysPlugin (app: FastifyInstance, options: KeysPluginOptions): Pr
   app.decorate('keyAdmin', createKeyAdmin({
     db: app.db,
     keys,
-    revocationLifetimeSeconds: MAX_TOKEN_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS
+    revocationLifetimeSeconds: MAX_TOKEN_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS,
+    onKeyChanged: (keyId) => verified.forget(keyId)
   }))
 }
 

@@ -1,7 +1,9 @@
 // POST /oauth/token: RFC 6749 §4.4 client credentials; the API key as client_secret or Basic password.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import { errors } from '../errors.ts'
+import { parseApiKey } from '../keys/format.ts'
 import { credentialsOf } from './client-credentials.ts'
 import { exchangeApiKey } from '../tokens/exchange.ts'
 import { oauthErrors } from './schemas.ts'
@@ -23,9 +25,35 @@ const TokenResponse = Type.Object({
   scope: Type.String({ examples: ['orders:read orders:write'] })
 })
 
-const tokenRoutes: FastifyPluginAsyncTypebox<{ defaultAudience: string, tokenTtlSeconds: number }> = async (app, options) => {
+export interface TokenRoutesOptions {
+  defaultAudience: string
+  tokenTtlSeconds: number
+  rateLimitPerIp: number
+  rateLimitPerKey: number
+}
+
+// The keyId a request names (public, and cheap to find): the unit of the per-key limit.
+function keyIdOf (request: FastifyRequest): string {
+  const body = request.body as { client_secret?: unknown } | undefined
+  let presented = typeof body?.client_secret === 'string' ? body.client_secret : undefined
+  const header = request.headers.authorization
+  if (presented === undefined && header !== undefined && /^basic /i.test(header)) {
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
+    presented = decoded.slice(decoded.indexOf(':') + 1)
+  }
+  return parseApiKey(presented ?? '')?.keyId ?? `none:${request.ip}`
+}
+
+const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, options) => {
+  const perAddress = app.limitBy('token-ip', options.rateLimitPerIp, (request) => request.ip)
+  const perKey = app.limitBy('token-key', options.rateLimitPerKey, keyIdOf)
   app.post('/oauth/token', {
     bodyLimit: TOKEN_BODY_LIMIT,
+    // Both limits run before the handler, so before any Argon2 work.
+    preHandler: async (request) => {
+      await perAddress(request)
+      await perKey(request)
+    },
     schema: {
       summary: 'Exchange an API key for an access token (client credentials)',
       tags: ['oauth'],

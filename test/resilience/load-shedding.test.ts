@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest'
+import { createArgon2Hasher } from '@keygate/gateway'
+import { buildTestGateway, countingHasher, withWrongSecret } from '../support/gateway.ts'
+
+describe('load shedding at the token endpoint', () => {
+  it('bounds Argon2 work: beyond the queue, 503 with Retry-After, while health and JWKS keep answering', async () => {
+    const gw = await buildTestGateway({ env: { KEYGATE_MAX_CONCURRENT_HASHES: '1', KEYGATE_TOKEN_RATE_LIMIT_KEY: '100000' } })
+    const { key } = await gw.createKey()
+    const wrong = withWrongSecret(key)
+    const order: string[] = []
+    const flood = Promise.all(Array.from({ length: 60 }, async () => {
+      const res = await gw.exchange(wrong)
+      order.push(`exchange:${res.statusCode}`)
+      return res
+    }))
+    const health = gw.app.inject({ url: '/healthz' }).then((r) => { order.push(`health:${r.statusCode}`) })
+    const jwks = gw.app.inject({ url: '/.well-known/jwks.json' }).then((r) => { order.push(`jwks:${r.statusCode}`) })
+    const responses = await flood
+    await Promise.all([health, jwks])
+
+    const shed = responses.filter((r) => r.statusCode === 503)
+    expect(shed.length).toBeGreaterThan(0)
+    expect(shed[0]?.json()).toMatchObject({ error: 'temporarily_unavailable' })
+    expect(shed[0]?.headers['retry-after']).toBe('1')
+    expect(responses.every((r) => r.statusCode === 401 || r.statusCode === 503)).toBe(true)
+    // The event loop stayed free: health and JWKS answered before the Argon2 queue drained.
+    expect(order.indexOf('health:200')).toBeLessThan(order.length - 2)
+    expect(order.indexOf('jwks:200')).toBeLessThan(order.length - 2)
+  })
+
+  it('limits token requests per client address and per keyId with 429 and Retry-After, before any Argon2 work', async () => {
+    const hasher = countingHasher(createArgon2Hasher())
+    const gw = await buildTestGateway({ hasher, env: { KEYGATE_TOKEN_RATE_LIMIT_KEY: '3', KEYGATE_TOKEN_RATE_LIMIT_IP: '10' } })
+    const target = await gw.createKey()
+    const other = await gw.createKey()
+    hasher.calls.verify = 0
+    const wrong = withWrongSecret(target.key)
+    const statuses: number[] = []
+    for (let i = 0; i < 5; i++) statuses.push((await gw.exchange(wrong)).statusCode)
+    expect(statuses).toEqual([401, 401, 401, 429, 429])
+    expect(hasher.calls.verify).toBe(3)
+    const limited = await gw.exchange(wrong)
+    expect(limited.json()).toMatchObject({ error: 'slow_down' })
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
+
+    // Another key from the same address still gets through, until the address limit (10 a minute).
+    expect((await gw.exchange(other.key)).statusCode).toBe(200)
+    const third = await gw.createKey()
+    const fourth = await gw.createKey()
+    for (let i = 0; i < 3; i++) expect((await gw.exchange(third.key)).statusCode).toBe(200)
+    expect((await gw.exchange(fourth.key)).statusCode).toBe(429)
+    // Another address is not affected.
+    const elsewhere = await gw.app.inject({ method: 'POST', url: '/oauth/token', remoteAddress: '10.9.8.7', payload: { grant_type: 'client_credentials', client_secret: fourth.key } })
+    expect(elsewhere.statusCode).toBe(200)
+  })
+})
+
+describe('HTTP hardening', () => {
+  it('sends security headers with the docs UI and nosniff everywhere', async () => {
+    const gw = await buildTestGateway()
+    const ui = await gw.app.inject({ url: '/docs' })
+    expect(ui.statusCode, ui.body).toBeLessThan(400)
+    expect(ui.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/)
+    expect(ui.headers['x-frame-options']).toBe('DENY')
+    expect(ui.headers['referrer-policy']).toBe('no-referrer')
+    expect((await gw.app.inject({ url: '/healthz' })).headers['x-content-type-options']).toBe('nosniff')
+  })
+
+  it('refuses oversized headers at the HTTP layer without reaching the app', async () => {
+    const gw = await buildTestGateway()
+    const url = await gw.app.listen({ host: '127.0.0.1', port: 0 })
+    const res = await fetch(`${url}/healthz`, { headers: { 'x-big': 'x'.repeat(40_000) } })
+    expect(res.status).toBe(431)
+    expect((await fetch(`${url}/healthz`)).status).toBe(200)
+  })
+})
