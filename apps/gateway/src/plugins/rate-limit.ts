@@ -26,7 +26,7 @@ async function rateLimitPlugin (app: FastifyInstance, options: { redisPrefix: st
     const check = app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `${name}:${keyOf(request)}` })
     return async (request: FastifyRequest) => {
       const result = await check(request)
-      if (result.isExceeded) throw Object.assign(new errors.KG_ERR_RATE_LIMITED(), { retryAfter: Math.max(1, result.ttlInSeconds) })
+      if (!result.isAllowed && result.isExceeded) throw Object.assign(new errors.KG_ERR_RATE_LIMITED(), { retryAfter: Math.max(1, result.ttlInSeconds) })
     }
   })
 }
