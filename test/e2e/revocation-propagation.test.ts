@@ -1,40 +1,19 @@
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildTestGateway, fileDatabase, fileMasterKey, adminHeaders } from '../support/gateway.ts'
 import { bearer, buildDownstream } from '../support/downstream.ts'
-import { type RunningProcess, startProcess } from '../support/process.ts'
-import { freePort, startRedisServer } from '../support/redis-server.ts'
+import type { RunningProcess } from '../support/process.ts'
+import { spawnGateway as spawnGatewayProcess, spawnService as spawnServiceProcess } from '../support/processes.ts'
+import { startRedisServer } from '../support/redis-server.ts'
 import { redisPrefix, redisUrl } from '../support/redis.ts'
 import { until } from '../support/until.ts'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const running: RunningProcess[] = []
 afterEach(() => {
   for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL')
 })
 
-async function spawnService (env: Record<string, string>): Promise<string> {
-  const port = await freePort()
-  const proc = startProcess(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: join(ROOT, 'apps/example-service'),
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), KEYGATE_AUDIENCE: 'keygate', ...env }
-  })
-  running.push(proc)
-  await proc.waitFor(/Server listening at/)
-  return `http://127.0.0.1:${port}`
-}
-
-async function spawnGateway (env: Record<string, string>): Promise<{ proc: RunningProcess, url: string }> {
-  const port = await freePort()
-  const proc = startProcess(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: join(ROOT, 'apps/gateway'),
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), KEYGATE_BOOTSTRAP_ADMIN: 'false', KEYGATE_ISSUER: 'http://keygate.test', ...env }
-  })
-  running.push(proc)
-  await proc.waitFor(/Server listening at/)
-  return { proc, url: `http://127.0.0.1:${port}` }
-}
+const spawnService = async (env: Record<string, string>): Promise<string> => (await spawnServiceProcess(env, running)).url
+const spawnGateway = (env: Record<string, string>) => spawnGatewayProcess(env, running)
 
 const status = async (url: string, token: string): Promise<number> => (await fetch(`${url}/orders`, { headers: bearer(token) })).status
 

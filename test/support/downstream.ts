@@ -19,6 +19,7 @@ export interface Downstream {
 export async function buildDownstream (env: Record<string, string> = {}): Promise<Downstream> {
   const prefix = redisPrefix()
   const redis = env.REDIS_URL ?? redisUrl()
+  // The gateway's DATABASE_URL may be overridden (a test that stops its own Postgres).
   const gw = await buildTestGateway({ env: { REDIS_URL: redis, KEYGATE_REDIS_PREFIX: prefix, ...env } })
   const gatewayUrl = await gw.app.listen({ host: '127.0.0.1', port: 0 })
   return {

@@ -91,7 +91,8 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
 
   // One drain at a time; a request during a drain runs one more drain after it.
   function drain (): Promise<void> {
-    if (!leader || stopped) return Promise.resolve()
+    // Not connected yet (or any more): the 'ready' event drains as soon as it is.
+    if (!leader || stopped || redis.status !== 'ready') return Promise.resolve()
     if (running) {
       again = true
       return running

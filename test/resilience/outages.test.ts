@@ -1,0 +1,85 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { migrate, startEmbeddedPostgres } from '@keygate/gateway'
+import { bearer, buildDownstream } from '../support/downstream.ts'
+import { adminHeaders, buildTestGateway, fileDatabase, fileMasterKey } from '../support/gateway.ts'
+import type { RunningProcess } from '../support/process.ts'
+import { spawnGateway, spawnService } from '../support/processes.ts'
+import { freePort } from '../support/redis-server.ts'
+import { redisPrefix, redisUrl } from '../support/redis.ts'
+import { until } from '../support/until.ts'
+
+const running: RunningProcess[] = []
+afterEach(() => {
+  for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL')
+})
+
+describe('a Postgres outage', () => {
+  it('answers exchanges 503 fast, keeps tokens verifying downstream, and recovers without a restart', async () => {
+    // Its own Postgres: the shared one is never stopped.
+    const dir = await mkdtemp(join(tmpdir(), 'keygate-outage-'))
+    await chmod(dir, 0o711)
+    const port = await freePort()
+    let server = await startEmbeddedPostgres(join(dir, 'data'), { port })
+    try {
+      const pool = new pg.Pool({ connectionString: server.url, max: 1 })
+      await migrate(pool)
+      await pool.end()
+      const d = await buildDownstream({ DATABASE_URL: server.url })
+      const service = await d.service()
+      const { token, key } = await d.token(['orders:read'])
+      expect((await service.inject({ url: '/orders', headers: bearer(token) })).statusCode).toBe(200)
+
+      await server.stop()
+      const start = Date.now()
+      const refused = await d.gw.exchange(key)
+      expect(refused.statusCode, refused.body).toBe(503)
+      expect(refused.json()).toMatchObject({ error: 'temporarily_unavailable' })
+      expect(refused.headers['retry-after']).toBeTruthy()
+      expect(Date.now() - start).toBeLessThan(5_000)
+      expect((await d.gw.app.inject({ url: '/readyz' })).statusCode).toBe(503)
+      expect((await service.inject({ url: '/orders', headers: bearer(token) })).statusCode).toBe(200)
+
+      server = await startEmbeddedPostgres(join(dir, 'data'), { port })
+      await until(async () => (await d.gw.exchange(key)).statusCode === 200, 15_000, 200)
+      expect((await d.gw.app.inject({ url: '/readyz' })).statusCode).toBe(200)
+    } finally {
+      await server.stop().catch(() => {})
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
+})
+
+describe('two gateways, two verifiers', () => {
+  it('serve the same JWKS, and a revocation at either gateway reaches both verifiers', async () => {
+    const db = await fileDatabase()
+    const prefix = redisPrefix()
+    const env = { DATABASE_URL: db.url, KEYGATE_MASTER_KEY: fileMasterKey(), REDIS_URL: redisUrl(), KEYGATE_REDIS_PREFIX: prefix }
+    const [a, b] = await Promise.all([spawnGateway(env, running), spawnGateway(env, running)])
+    const jwksA = await (await fetch(`${a.url}/.well-known/jwks.json`)).json()
+    const jwksB = await (await fetch(`${b.url}/.well-known/jwks.json`)).json()
+    expect(jwksA).toEqual(jwksB)
+
+    const serviceEnv = (gateway: string) => ({ KEYGATE_ISSUER: 'http://keygate.test', KEYGATE_JWKS_URL: `${gateway}/.well-known/jwks.json`, REDIS_URL: redisUrl(), KEYGATE_REDIS_PREFIX: prefix })
+    const services = await Promise.all([spawnService(serviceEnv(a.url), running), spawnService(serviceEnv(b.url), running)])
+
+    const local = await buildTestGateway()
+    const [x, y] = await Promise.all([local.createKey({ scopes: ['orders:read'] }), local.createKey({ scopes: ['orders:read'] })])
+    const admin = await adminHeaders(local)
+    await local.app.close()
+
+    const tokenAt = async (gateway: string, key: string) => (await (await fetch(`${gateway}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_secret: key }) })).json() as { access_token: string }).access_token
+    const tx = await tokenAt(a.url, x.key)
+    const ty = await tokenAt(b.url, y.key)
+    const orders = async (service: string, token: string) => (await fetch(`${service}/orders`, { headers: bearer(token) })).status
+    for (const s of services) for (const t of [tx, ty]) expect(await orders(s.url, t)).toBe(200)
+
+    await fetch(`${a.url}/admin/keys/${x.record.keyId}/revoke`, { method: 'POST', headers: { authorization: admin.authorization } })
+    for (const s of services) await until(async () => await orders(s.url, tx) === 401, 2_000)
+    await fetch(`${b.url}/admin/keys/${y.record.keyId}/revoke`, { method: 'POST', headers: { authorization: admin.authorization } })
+    for (const s of services) await until(async () => await orders(s.url, ty) === 401, 2_000)
+  }, 60_000)
+})
