@@ -44,7 +44,8 @@ describe('soak', () => {
       ...Array.from({ length: 4 }, (_, i) => loop(async () => {
         const key = live[(Math.random() * live.length) | 0] ?? keys[i]
         const token = key ? await exchange(key.key) : undefined
-        for (let n = 0; n < 5 && token; n++) {
+        if (!token) return
+        for (let n = 0; n < 5; n++) {
           const res = await fetch(`${service.url}/orders`, { headers: bearer(token) })
           count('verify', res.status)
           await res.body?.cancel()
