@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { createArgon2Hasher } from '@keygate/gateway'
+import { createArgon2Hasher, formatApiKey, generateApiKey, parseApiKey } from '@keygate/gateway'
 import { buildTestGateway, countingHasher, withWrongSecret } from '../support/gateway.ts'
 
 describe('load shedding at the token endpoint', () => {
   it('bounds Argon2 work: beyond the queue, 503 with Retry-After, while health and JWKS keep answering', async () => {
     const gw = await buildTestGateway({ env: { KEYGATE_MAX_CONCURRENT_HASHES: '1', KEYGATE_TOKEN_RATE_LIMIT_KEY: '100000' } })
     const { key } = await gw.createKey()
-    const wrong = withWrongSecret(key)
+    const parts = parseApiKey(key) as NonNullable<ReturnType<typeof parseApiKey>>
+    // Distinct wrong secrets: identical ones would share a single verification.
+    const wrongs = Array.from({ length: 60 }, () => formatApiKey({ ...parts, secret: generateApiKey('kg_live').secret }))
     const order: string[] = []
-    const flood = Promise.all(Array.from({ length: 60 }, async () => {
+    const flood = Promise.all(wrongs.map(async (wrong) => {
       const res = await gw.exchange(wrong)
       order.push(`exchange:${res.statusCode}`)
       return res

@@ -56,6 +56,10 @@ describe('loadConfig', () => {
     expect((caught as ConfigError).message.split('\n')).toHaveLength(1)
   })
 
+  it('names only the first of several bad variables', () => {
+    expect(() => loadConfig({ PORT: 'x', KEYGATE_TOKEN_TTL: 'y' })).toThrow(/^PORT must be integer$/)
+  })
+
   it('accepts a 32-byte base64 master key', () => {
     const key = Buffer.alloc(32, 7).toString('base64')
     expect(loadConfig({ KEYGATE_MASTER_KEY: key }).masterKey).toBe(key)

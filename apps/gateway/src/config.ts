@@ -99,7 +99,8 @@ const schema = {
 
 // Ajv reports `/KEYGATE_TOKEN_TTL must be integer`; keep the variable and the reason, one line.
 function toConfigError (err: unknown): ConfigError {
-  const message = err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err)
+  // Ajv joins every problem into one message: keep the first.
+  const message = err instanceof Error ? err.message.split('\n')[0]?.split(/, (?=env\/)/)[0] ?? '' : String(err)
   const match = /\/?([A-Z][A-Z0-9_]*) (.*)$/.exec(message)
   return match ? new ConfigError(match[1] ?? 'configuration', match[2] ?? 'is invalid') : new ConfigError('configuration', message)
 }

@@ -14,7 +14,16 @@ import { checkScopes } from './scopes.ts'
 import { type Principal, createTokenVerifier } from './verify.ts'
 
 export type { KeygateVerifierOptions } from './options.ts'
-export type { Principal } from './verify.ts'
+export type { Principal, TokenVerifier, TokenVerifierOptions } from './verify.ts'
+
+/**
+ * The verification core without Fastify: signature (pinned algorithm), typ, iss, aud, times, lifetime.
+ *
+ * @example
+ * const verify = createTokenVerifier({ issuer, audience: 'orders-api', keyFor: (kid) => jwks.keyFor(kid), clockToleranceSeconds: 30, maxTokenLifetimeSeconds: 3600, cacheSize: 10_000 })
+ * const principal = await verify(token)
+ */
+export { createTokenVerifier } from './verify.ts'
 export type { MirrorStatus } from './revocation-mirror.ts'
 export { VerifierError } from './errors.ts'
 export type { VerifierErrorCode } from './errors.ts'

@@ -103,10 +103,8 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
       checkUsable(key, context.now ?? new Date())
       if (context.clientIp !== undefined && !isIpAllowed(key.ipAllowlist, context.clientIp)) throw refuseClient('ip_not_allowed', key.keyId)
       // State, scopes and allowlist above are read fresh each time: the cache only spares the hash.
-      if (verified.has(key.keyId, parts.secret, key.secretHash)) return withoutHash(key)
-      const valid = await limiter.run(() => hasher.verify(key.secretHash, parts.secret))
+      const valid = await verified.check(key.keyId, parts.secret, key.secretHash, () => limiter.run(() => hasher.verify(key.secretHash, parts.secret)))
       if (!valid) throw refuseClient('wrong_secret', parts.keyId)
-      verified.remember(key.keyId, parts.secret, key.secretHash)
       rehashInBackground(key, parts.secret)
       return withoutHash(key)
     }

@@ -1,37 +1,61 @@
 import { describe, expect, it } from 'vitest'
 import { createVerifiedCache } from './verified-cache.ts'
 
+function counter (result = true) {
+  const calls = { n: 0 }
+  return { calls, verify: async () => { calls.n++; return result } }
+}
+
 describe('createVerifiedCache', () => {
-  it('remembers a verified secret for its hash, within the window only', () => {
+  it('verifies once per secret and hash within the window', async () => {
+    let clock = 0
+    const cache = createVerifiedCache(1000, 10, () => clock)
+    const v = counter()
+    expect(await cache.check('k1', 'secret', 'hash-a', v.verify)).toBe(true)
+    expect(await cache.check('k1', 'secret', 'hash-a', v.verify)).toBe(true)
+    expect(v.calls.n).toBe(1)
+    await cache.check('k1', 'other', 'hash-a', v.verify)
+    await cache.check('k1', 'secret', 'hash-b', v.verify)
+    expect(v.calls.n).toBe(3)
+    clock = 1000
+    await cache.check('k1', 'secret', 'hash-a', v.verify)
+    expect(v.calls.n).toBe(4)
+  })
+
+  it('shares one verification among concurrent presentations of a secret', async () => {
     const cache = createVerifiedCache(1000, 10)
-    cache.remember('k1', 'secret', 'hash-a', 0)
-    expect(cache.has('k1', 'secret', 'hash-a', 500)).toBe(true)
-    expect(cache.has('k1', 'other', 'hash-a', 500)).toBe(false)
-    expect(cache.has('k1', 'secret', 'hash-b', 500)).toBe(false)
-    cache.remember('k1', 'secret', 'hash-a', 0)
-    expect(cache.has('k1', 'secret', 'hash-a', 1000)).toBe(false)
+    const v = counter()
+    const results = await Promise.all(Array.from({ length: 100 }, () => cache.check('k1', 's', 'h', v.verify)))
+    expect(results.every(Boolean)).toBe(true)
+    expect(v.calls.n).toBe(1)
   })
 
-  it('forgets every entry of a key', () => {
-    const cache = createVerifiedCache(60_000, 10)
-    cache.remember('k1', 's1', 'h')
-    cache.remember('k1', 's2', 'h')
-    cache.remember('k2', 's1', 'h')
-    cache.forget('k1')
-    expect(cache.has('k1', 's1', 'h')).toBe(false)
-    expect(cache.has('k2', 's1', 'h')).toBe(true)
+  it('never remembers a failed verification', async () => {
+    const cache = createVerifiedCache(1000, 10)
+    const v = counter(false)
+    expect(await cache.check('k1', 's', 'h', v.verify)).toBe(false)
+    expect(await cache.check('k1', 's', 'h', v.verify)).toBe(false)
+    expect(v.calls.n).toBe(2)
   })
 
-  it('stays within its bound and holds no secret', () => {
+  it('forgets every entry of a key, and stays within its bound', async () => {
     const cache = createVerifiedCache(60_000, 3)
-    for (let i = 0; i < 10; i++) cache.remember(`k${i}`, `secret-${i}`, 'h')
+    const v = counter()
+    await cache.check('k1', 's1', 'h', v.verify)
+    await cache.check('k2', 's1', 'h', v.verify)
+    cache.forget('k1')
+    await cache.check('k1', 's1', 'h', v.verify)
+    await cache.check('k2', 's1', 'h', v.verify)
+    expect(v.calls.n).toBe(3)
+    for (let i = 0; i < 10; i++) await cache.check(`k${i}`, 's', 'h', v.verify)
     expect(cache.size).toBe(3)
-    expect(JSON.stringify([...Object.values(cache)])).not.toContain('secret-')
   })
 
-  it('is off with a zero window', () => {
+  it('is off with a zero window, but still shares concurrent verifications', async () => {
     const cache = createVerifiedCache(0, 10)
-    cache.remember('k', 's', 'h')
-    expect(cache.has('k', 's', 'h')).toBe(false)
+    const v = counter()
+    await cache.check('k', 's', 'h', v.verify)
+    await cache.check('k', 's', 'h', v.verify)
+    expect(v.calls.n).toBe(2)
   })
 })

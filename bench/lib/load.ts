@@ -1,0 +1,57 @@
+// Load from this process (apart from the servers): autocannon runs and their figures.
+import autocannon from 'autocannon'
+
+export interface LoadResult {
+  rps: number
+  p50: number
+  p99: number
+  requests: number
+  non2xx: number
+  errors: number
+  statusCodes: Record<string, number>
+}
+
+export interface LoadOptions {
+  url: string
+  connections: number
+  seconds?: number
+  amount?: number
+  method?: 'GET' | 'POST'
+  body?: string
+  headers?: Record<string, string>
+  /** A header set per connection: each connection sends its own value, as real callers do. */
+  perConnectionHeaders?: Array<Record<string, string>>
+}
+
+export async function load (options: LoadOptions): Promise<LoadResult> {
+  let next = 0
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    ...(options.amount ? { amount: options.amount } : { duration: options.seconds ?? 10 }),
+    method: options.method ?? 'GET',
+    ...(options.body ? { body: options.body } : {}),
+    headers: options.headers ?? {},
+    ...(options.perConnectionHeaders
+      ? {
+          requests: [{
+            setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => {
+              context.headers ??= options.perConnectionHeaders?.[next++ % (options.perConnectionHeaders?.length ?? 1)]
+              return { ...request, headers: { ...(request.headers as object), ...(context.headers as object) } }
+            }
+          }]
+        }
+      : {})
+  } as autocannon.Options)
+  const statusCodes: Record<string, number> = {}
+  for (const [code, n] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = (n as { count: number }).count
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    statusCodes
+  }
+}

@@ -1,0 +1,90 @@
+// pnpm bench: every figure against a baseline measured in this run, written to results/latest.json.
+import { cpus } from 'node:os'
+import { randomBytes } from 'node:crypto'
+import { ISSUER, MASTER_KEY, REDIS_URL, createBenchDatabase, createKeys } from './lib/infra.ts'
+import { type Server, startGateway, startService } from './lib/processes.ts'
+import { type Row, report } from './lib/report.ts'
+import { exchangeCold, exchangeWarm } from './scenarios/exchange.ts'
+import { malformedFlood, wrongSecretFlood } from './scenarios/floods.ts'
+import { revocationMemory, seedRevocations, verifierRssOverRequests } from './scenarios/memory.ts'
+import { revocationPropagation } from './scenarios/propagation.ts'
+import { verifierCold, verifierWarm } from './scenarios/verifier.ts'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1_000_000)
+const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 200)
+const only = process.env.BENCH_ONLY?.split(',')
+const wants = (n: string): boolean => only === undefined || only.includes(n)
+
+const servers: Server[] = []
+const rows: Row[] = []
+const db = await createBenchDatabase()
+
+function wrongSecretOf (key: string): string {
+  return key.slice(0, -8) + (key.at(-8) === 'A' ? 'B' : 'A') + key.slice(-7)
+}
+
+async function tokenFor (gatewayUrl: string, key: string): Promise<string> {
+  const res = await fetch(`${gatewayUrl}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_secret: key }) })
+  if (!res.ok) throw new Error(`exchange failed: ${res.status} ${await res.text()}`)
+  return (await res.json() as { access_token: string }).access_token
+}
+
+try {
+  const prefix = `kgbench:${randomBytes(4).toString('hex')}:`
+  const base = { DATABASE_URL: db.url, REDIS_URL, KEYGATE_REDIS_PREFIX: prefix, KEYGATE_MASTER_KEY: MASTER_KEY, KEYGATE_ISSUER: ISSUER }
+  const callers = await createKeys(db.url, [
+    { owner: 'ops', scopes: ['keygate:admin'] },
+    { owner: 'bench', scopes: ['orders:read'] },
+    { owner: 'bench', scopes: ['orders:read'] },
+    { owner: 'victim', scopes: ['orders:read'] },
+    { owner: 'legit', scopes: ['orders:read'] }
+  ])
+  const [admin, caller, coldCaller, victim, legit] = callers as [typeof callers[number], typeof callers[number], typeof callers[number], typeof callers[number], typeof callers[number]]
+  const gateway = await startGateway({ ...base, KEYGATE_TOKEN_RATE_LIMIT_IP: '10000000', KEYGATE_TOKEN_RATE_LIMIT_KEY: '10000000', KEYGATE_ADMIN_RATE_LIMIT: '100000' })
+  servers.push(gateway)
+  const serviceEnv = { KEYGATE_ISSUER: ISSUER, KEYGATE_JWKS_URL: `${gateway.url}/.well-known/jwks.json`, REDIS_URL, KEYGATE_REDIS_PREFIX: prefix }
+  const tokens = await Promise.all(Array.from({ length: 100 }, () => tokenFor(gateway.url, caller.key)))
+
+  if (wants('1') || wants('7')) {
+    const service = await startService(serviceEnv)
+    servers.push(service)
+    if (wants('1')) rows.push(await verifierWarm(service.url, tokens, SECONDS))
+    if (wants('7')) rows.push(await verifierRssOverRequests(service, tokens, REQUESTS))
+  }
+  if (wants('2')) rows.push(await verifierCold(20_000))
+  if (wants('3') || wants('4')) {
+    const cold = await startGateway({ ...base, KEYGATE_EXCHANGE_CACHE_SECONDS: '0', KEYGATE_TOKEN_RATE_LIMIT_IP: '10000000', KEYGATE_TOKEN_RATE_LIMIT_KEY: '10000000' })
+    servers.push(cold)
+    const { row: coldRow, rps } = await exchangeCold(cold.url, coldCaller.key, 2, SECONDS)
+    rows.push(coldRow)
+    await tokenFor(gateway.url, coldCaller.key)
+    if (wants('4')) rows.push(await exchangeWarm(gateway.url, coldCaller.key, rps, SECONDS))
+  }
+  if (wants('5')) {
+    // Default limits, as deployed.
+    const defended = await startGateway(base)
+    servers.push(defended)
+    rows.push(await malformedFlood(defended.url, SECONDS))
+    rows.push(...await wrongSecretFlood(defended.url, wrongSecretOf(victim.key), legit.key, SECONDS))
+  }
+  if (wants('6')) {
+    const services = [await startService(serviceEnv), await startService(serviceEnv)]
+    servers.push(...services)
+    const keys = await createKeys(db.url, Array.from({ length: REVOCATIONS }, () => ({ owner: 'revoked', scopes: ['orders:read'] })))
+    const victims = await Promise.all(keys.map(async (k) => ({ keyId: k.record.keyId, token: await tokenFor(gateway.url, k.key) })))
+    rows.push(...await revocationPropagation({ gatewayUrl: gateway.url, adminToken: await tokenFor(gateway.url, admin.key), serviceUrls: services.map((s) => s.url), victims }))
+  }
+  if (wants('7')) {
+    const seeded = await seedRevocations(REDIS_URL, 100_000)
+    const loaded = await startService({ ...serviceEnv, KEYGATE_REDIS_PREFIX: seeded })
+    const empty = await startService({ ...serviceEnv, KEYGATE_REDIS_PREFIX: `kgbench:${randomBytes(4).toString('hex')}:` })
+    servers.push(loaded, empty)
+    rows.push(await revocationMemory(loaded, empty, 100_000))
+  }
+  await report(rows, { at: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, seconds: SECONDS })
+} finally {
+  await Promise.all(servers.map((s) => s.stop()))
+  await db.drop()
+}
+process.exitCode = rows.every((r) => r.pass) ? 0 : 1

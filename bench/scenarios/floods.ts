@@ -1,0 +1,55 @@
+// 5. Floods: malformed keys vs an unauthenticated route; a wrong-secret flood for a real keyId while health
+//    is measured and a legitimate caller (another address, another key) exchanges.
+import { request } from 'node:http'
+import { load } from '../lib/load.ts'
+import { type Row, row } from '../lib/report.ts'
+
+export async function malformedFlood (gatewayUrl: string, seconds: number): Promise<Row> {
+  const hello = await load({ url: `${gatewayUrl}/healthz`, connections: 50, seconds })
+  const flood = await load({
+    url: `${gatewayUrl}/oauth/token`,
+    method: 'POST',
+    connections: 50,
+    seconds,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials&client_secret=kg_live_notAKey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'
+  })
+  const unexpected = Object.keys(flood.statusCodes).filter((c) => c !== '401' && c !== '429')
+  if (unexpected.length > 0) throw new Error(`malformed flood answered ${JSON.stringify(flood.statusCodes)}`)
+  return row('5a flood malformed', 'rejections/s', flood.rps, hello.rps, { op: '>=', bound: 0.8, of: 'ratio' }, { hello, flood })
+}
+
+// An exchange from another loopback address (127.0.0.2): the flood's address limit is not the caller's.
+function exchangeFrom (gatewayUrl: string, apiKey: string, localAddress: string): Promise<{ status: number, ms: number }> {
+  const url = new URL(`${gatewayUrl}/oauth/token`)
+  const body = new URLSearchParams({ grant_type: 'client_credentials', client_secret: apiKey }).toString()
+  const start = performance.now()
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume()
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - start }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+export async function wrongSecretFlood (gatewayUrl: string, wrongKey: string, legitKey: string, seconds: number): Promise<Row[]> {
+  const flood = load({
+    url: `${gatewayUrl}/oauth/token`,
+    method: 'POST',
+    connections: 50,
+    seconds,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_secret: wrongKey }).toString()
+  })
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const health = load({ url: `${gatewayUrl}/healthz`, connections: 1, seconds: seconds - 2 })
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const legit = await exchangeFrom(gatewayUrl, legitKey, '127.0.0.2')
+  const [floodResult, healthResult] = await Promise.all([flood, health])
+  return [
+    row('5b flood wrong secret', 'healthz p99 ms', healthResult.p99, null, { op: '<=', bound: 50, of: 'value' }, { health: healthResult, flood: floodResult }),
+    row('5b flood wrong secret', 'legit exchange ms', legit.status === 200 ? legit.ms : Number.POSITIVE_INFINITY, null, { op: '<=', bound: 1000, of: 'value' }, { status: legit.status })
+  ]
+}

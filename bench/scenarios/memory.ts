@@ -1,0 +1,47 @@
+// 7. Memory: verifier RSS growth over 1,000,000 requests; the cost of 100,000 live revocations.
+import { randomBytes } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { encodeRevocation, revocationKeys } from '@keygate/protocol'
+import { load } from '../lib/load.ts'
+import { type Server, rss } from '../lib/processes.ts'
+import { type Row, row } from '../lib/report.ts'
+
+const MB = 1024 * 1024
+
+export async function verifierRssOverRequests (service: Server, tokens: string[], requests: number): Promise<Row> {
+  const perConnectionHeaders = tokens.map((t) => ({ authorization: `Bearer ${t}` }))
+  await load({ url: `${service.url}/protected`, connections: 100, amount: 50_000, perConnectionHeaders })
+  const warm = await rss(service.pid)
+  const run = await load({ url: `${service.url}/protected`, connections: 100, amount: requests, perConnectionHeaders })
+  const after = await rss(service.pid)
+  if (run.non2xx > 0) throw new Error(`protected route answered ${JSON.stringify(run.statusCodes)}`)
+  return row('7a verifier memory', `RSS growth MB over ${requests} req`, (after - warm) / MB, null, { op: '<=', bound: 30, of: 'value' }, { warmMB: warm / MB, afterMB: after / MB, requests: run.requests, rps: run.rps })
+}
+
+/** Fills a fresh prefix with `count` live revocations, as the relay would have published them. */
+export async function seedRevocations (redisUrl: string, count: number): Promise<string> {
+  const prefix = `kgbench:${randomBytes(4).toString('hex')}:`
+  const keys = revocationKeys(prefix)
+  const redis = new Redis(redisUrl)
+  const epoch = 'bench'
+  const now = Date.now()
+  for (let start = 0; start < count; start += 5_000) {
+    const batch = redis.pipeline()
+    for (let seq = start + 1; seq <= Math.min(count, start + 5_000); seq++) {
+      const message = { seq, epoch, kind: 'token' as const, subject: randomBytes(16).toString('base64url'), revokedAt: now, expiresAt: now + 3_600_000 }
+      batch.zadd(keys.set, message.expiresAt, encodeRevocation(message))
+    }
+    await batch.exec()
+  }
+  await redis.multi().set(keys.seq, count).set(keys.epoch, epoch).exec()
+  redis.disconnect()
+  return prefix
+}
+
+export async function revocationMemory (loaded: Server, empty: Server, count: number): Promise<Row> {
+  const status = await (await fetch(`${loaded.url}/healthz`)).json() as { revocations: { size: number } | null }
+  if (status.revocations?.size !== count) throw new Error(`mirror holds ${status.revocations?.size}, not ${count}`)
+  await new Promise((resolve) => setTimeout(resolve, 2_000))
+  const [withRevocations, without] = [await rss(loaded.pid), await rss(empty.pid)]
+  return row('7b revocation memory', `MB for ${count} revocations`, (withRevocations - without) / MB, null, { op: '<=', bound: 30, of: 'value' }, { loadedMB: withRevocations / MB, emptyMB: without / MB })
+}

@@ -1,0 +1,52 @@
+// 1. Verifier overhead, warm: protected vs unprotected route, 100 connections each with its own token.
+// 2. Verifier cold path: a new token every time vs raw node:crypto Ed25519 verify, same process.
+import { generateKeyPairSync, sign, verify } from 'node:crypto'
+import { createTokenVerifier } from '@keygate/verifier'
+import { load } from '../lib/load.ts'
+import { type Row, row } from '../lib/report.ts'
+
+export async function verifierWarm (serviceUrl: string, tokens: string[], seconds: number): Promise<Row> {
+  const perConnectionHeaders = tokens.map((t) => ({ authorization: `Bearer ${t}` }))
+  const options = { connections: 100, seconds }
+  // Baseline before and after, averaged: the machine is shared and drifts.
+  const before = await load({ ...options, url: `${serviceUrl}/hello` })
+  const protectedRun = await load({ ...options, url: `${serviceUrl}/protected`, perConnectionHeaders })
+  const after = await load({ ...options, url: `${serviceUrl}/hello` })
+  const baseline = (before.rps + after.rps) / 2
+  if (protectedRun.non2xx > 0) throw new Error(`protected route answered ${JSON.stringify(protectedRun.statusCodes)}`)
+  return row('1 verifier warm', 'req/s protected', protectedRun.rps, baseline, { op: '>=', bound: 0.9, of: 'ratio' }, { unprotected: [before, after], protected: protectedRun })
+}
+
+function timePerOp (n: number, fn: (i: number) => void): number {
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < n; i++) fn(i)
+  return Number(process.hrtime.bigint() - start) / 1000 / n
+}
+
+export async function verifierCold (n: number): Promise<Row> {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+  const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string
+  const now = Math.floor(Date.now() / 1000)
+  const b64 = (v: object): string => Buffer.from(JSON.stringify(v)).toString('base64url')
+  const tokens = Array.from({ length: n }, (_, i) => {
+    const input = `${b64({ alg: 'EdDSA', typ: 'at+jwt', kid: 'k1' })}.${b64({ iss: 'https://kg', sub: 'team', aud: 'api', client_id: 'abcDEF123456', scope: 'orders:read orders:write', jti: `jti-${i}`, iat: now, exp: now + 300 })}`
+    return `${input}.${sign(null, Buffer.from(input), privateKey).toString('base64url')}`
+  })
+  const split = tokens.map((t) => { const dot = t.lastIndexOf('.'); return { data: Buffer.from(t.slice(0, dot)), signature: Buffer.from(t.slice(dot + 1), 'base64url') } })
+  const key = { pem, alg: 'EdDSA' }
+  const rounds: Array<{ raw: number, verifier: number }> = []
+  for (let round = 0; round < 3; round++) {
+    // A fresh verifier each round: every token is new to it (the cold path).
+    const verifyToken = createTokenVerifier({ issuer: 'https://kg', audience: 'api', keyFor: async () => key, clockToleranceSeconds: 30, maxTokenLifetimeSeconds: 3600, cacheSize: 10_000 })
+    const raw = timePerOp(n, (i) => { const s = split[i]; if (s && !verify(null, s.data, publicKey, s.signature)) throw new Error('bad signature') })
+    const start = process.hrtime.bigint()
+    for (const t of tokens) await verifyToken(t)
+    const verifier = Number(process.hrtime.bigint() - start) / 1000 / n
+    if (verifyToken.signatureChecks !== n) throw new Error('a cold token was served from cache')
+    rounds.push({ raw, verifier })
+  }
+  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
+  const raw = median(rounds.map((r) => r.raw))
+  const verifier = median(rounds.map((r) => r.verifier))
+  return row('2 verifier cold', 'µs per verification', verifier, raw, { op: '<=', bound: 1.3, of: 'ratio' }, { rounds, tokens: n })
+}
