@@ -1,7 +1,7 @@
 // @keygate/verifier: verifies keygate access tokens in a downstream Fastify service, statelessly.
 import { hostname } from 'node:os'
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import { Redis } from 'ioredis'
 import type { Registry } from 'prom-client'
 import { revocationKeys } from '@keygate/protocol'
@@ -36,9 +36,9 @@ declare module 'fastify' {
      *
      * @example app.get('/orders', { preHandler: app.requireScopes('orders:read') }, handler)
      */
-    requireScopes: (...scopes: string[]) => preHandlerAsyncHookHandler
+    requireScopes: (...scopes: string[]) => preHandlerHookHandler
     /** preHandler: any valid, unrevoked token. */
-    authenticate: preHandlerAsyncHookHandler
+    authenticate: preHandlerHookHandler
     /** The state of the revocation mirror, for health endpoints; undefined without Redis. */
     keygateRevocationStatus: () => MirrorStatus | undefined
     /** The verifier's Prometheus metrics (the registry given as `metricsRegistry`, or its own). */
@@ -55,8 +55,6 @@ const OUTCOMES: Partial<Record<VerifierErrorCode, VerificationOutcome>> = {
   KG_VERIFIER_ERR_SCOPE_INSUFFICIENT: 'insufficient_scope',
   KG_VERIFIER_ERR_REVOCATION_STALE: 'stale'
 }
-
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i
 
 function challenge (err: VerifierError): string {
   const description = err.message.replaceAll('"', "'")
@@ -97,41 +95,70 @@ async function keygateVerifierPlugin (app: FastifyInstance, raw: KeygateVerifier
   const metrics = createVerifierMetrics(options.metricsRegistry, () => mirror?.status(), () => jwks.fetches)
   app.decorate('keygateMetrics', metrics.registry)
 
-  async function authenticateRequest (request: FastifyRequest): Promise<Principal> {
-    const match = BEARER.exec(request.headers.authorization?.trim() ?? '')
-    if (!match?.[1]) throw new VerifierError('KG_VERIFIER_ERR_TOKEN_MISSING', 'a Bearer token is required')
-    const principal = await verify(match[1])
+  function bearerOf (request: FastifyRequest): string {
+    const header = request.headers.authorization
+    // startsWith, not a regex: this runs on every request; the token's own syntax is checked on a cache miss.
+    if (header === undefined || header.length < 8 || header.slice(0, 7).toLowerCase() !== 'bearer ') {
+      throw new VerifierError('KG_VERIFIER_ERR_TOKEN_MISSING', 'a Bearer token is required')
+    }
+    return header.slice(7).trim()
+  }
+
+  // Revocation and scopes, on every request, cached or not.
+  function admit (principal: Principal, scopes: readonly string[]): Principal {
     if (mirror) {
-      const status = mirror.status()
-      if (status.state === 'stale' && status.staleForMs > options.maxRevocationStalenessMs) {
+      if (mirror.staleForMs() > options.maxRevocationStalenessMs) {
         if (!options.failOpen) throw new VerifierError('KG_VERIFIER_ERR_REVOCATION_STALE', 'revocation list unavailable')
       } else if (mirror.isRevoked(principal)) {
         throw new VerifierError('KG_VERIFIER_ERR_TOKEN_REVOKED', 'the token has been revoked')
       }
     }
+    if (scopes.length > 0) checkScopes(principal, scopes)
     return principal
   }
 
   // The one place verifier errors become HTTP (RFC 6750 §3).
-  async function guard (request: FastifyRequest, reply: FastifyReply, scopes: readonly string[]): Promise<void> {
-    try {
-      const principal = await authenticateRequest(request)
-      checkScopes(principal, scopes)
-      request.principal = principal
-      metrics.outcome('ok')
-    } catch (err) {
-      if (!isVerifierError(err)) throw err
-      metrics.outcome(OUTCOMES[err.code] ?? 'invalid')
-      if (err.statusCode === 503) reply.header('retry-after', '5')
-      else reply.header('www-authenticate', challenge(err))
-      request.log.info({ code: err.code }, 'keygate token refused')
-      await reply.code(err.statusCode).header('cache-control', 'no-store').send({ error: err.oauthError, error_description: err.message })
+  function refuse (err: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    if (!isVerifierError(err)) {
+      reply.send(err)
+      return
+    }
+    metrics.outcome(OUTCOMES[err.code] ?? 'invalid')
+    if (err.statusCode === 503) reply.header('retry-after', '5')
+    else reply.header('www-authenticate', challenge(err))
+    request.log.info({ code: err.code }, 'keygate token refused')
+    reply.code(err.statusCode).header('cache-control', 'no-store').send({ error: err.oauthError, error_description: err.message })
+  }
+
+  // Callback-style and synchronous for a token verified before: no promise on the hot path.
+  function guard (scopes: readonly string[]): preHandlerHookHandler {
+    return function keygateGuard (request, reply, done) {
+      let token: string
+      let principal: Principal | undefined
+      try {
+        token = bearerOf(request)
+        principal = verify.cached(token)
+        if (principal) {
+          request.principal = admit(principal, scopes)
+          metrics.outcome('ok')
+          done()
+          return
+        }
+      } catch (err) {
+        refuse(err, request, reply)
+        return
+      }
+      verify(token).then((verified) => {
+        request.principal = admit(verified, scopes)
+        metrics.outcome('ok')
+        done()
+      }).catch((err: unknown) => refuse(err, request, reply))
     }
   }
 
   app.decorateRequest('principal', null)
-  app.decorate('authenticate', async function (request: FastifyRequest, reply: FastifyReply) { await guard(request, reply, []) })
-  app.decorate('requireScopes', (...scopes: string[]): preHandlerAsyncHookHandler => async function (request, reply) { await guard(request, reply, scopes) })
+  app.decorate('authenticate', guard([]))
+  app.decorate('requireScopes', (...scopes: string[]): preHandlerHookHandler => guard(scopes))
   app.decorate('keygateRevocationStatus', () => mirror?.status())
 }
 

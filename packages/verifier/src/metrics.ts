@@ -9,9 +9,22 @@ export interface VerifierMetrics {
   outcome (result: VerificationOutcome): void
 }
 
+const OUTCOMES: VerificationOutcome[] = ['ok', 'invalid', 'revoked', 'insufficient_scope', 'stale']
+
 export function createVerifierMetrics (registry: Registry = new Registry(), mirror: () => MirrorStatus | undefined, jwksFetches: () => number): VerifierMetrics {
   const registers = [registry]
-  const verifications = new Counter({ name: 'keygate_verifier_verifications_total', help: 'Token verifications by outcome', labelNames: ['outcome'], registers })
+  // Plain numbers on the request path, turned into the labelled counter only when scraped.
+  const counts: Record<VerificationOutcome, number> = { ok: 0, invalid: 0, revoked: 0, insufficient_scope: 0, stale: 0 }
+  registry.registerMetric(new Counter({
+    name: 'keygate_verifier_verifications_total',
+    help: 'Token verifications by outcome',
+    labelNames: ['outcome'],
+    registers: [],
+    collect () {
+      this.reset()
+      for (const outcome of OUTCOMES) this.inc({ outcome }, counts[outcome])
+    }
+  }))
   const gauges: Array<[string, string, () => number]> = [
     ['keygate_verifier_jwks_fetches', 'JWKS fetches since start', jwksFetches],
     ['keygate_verifier_revocations', 'Live revocations in the local mirror', () => mirror()?.size ?? 0],
@@ -21,5 +34,5 @@ export function createVerifierMetrics (registry: Registry = new Registry(), mirr
   for (const [name, help, read] of gauges) {
     registry.registerMetric(new Gauge({ name, help, registers: [], collect () { this.set(read()) } }))
   }
-  return { registry, outcome: (result) => verifications.inc({ outcome: result }) }
+  return { registry, outcome: (result) => { counts[result]++ } }
 }
