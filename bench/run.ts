@@ -36,11 +36,10 @@ try {
   const callers = await createKeys(db.url, [
     { owner: 'ops', scopes: ['keygate:admin'] },
     { owner: 'bench', scopes: ['orders:read'] },
-    { owner: 'bench', scopes: ['orders:read'] },
     { owner: 'victim', scopes: ['orders:read'] },
     { owner: 'legit', scopes: ['orders:read'] }
   ])
-  const [admin, caller, coldCaller, victim, legit] = callers as [typeof callers[number], typeof callers[number], typeof callers[number], typeof callers[number], typeof callers[number]]
+  const [admin, caller, victim, legit] = callers as [typeof callers[number], typeof callers[number], typeof callers[number], typeof callers[number]]
   const gateway = await startGateway({ ...base, KEYGATE_TOKEN_RATE_LIMIT_IP: '10000000', KEYGATE_TOKEN_RATE_LIMIT_KEY: '10000000', KEYGATE_ADMIN_RATE_LIMIT: '100000' })
   servers.push(gateway)
   const serviceEnv = { KEYGATE_ISSUER: ISSUER, KEYGATE_JWKS_URL: `${gateway.url}/.well-known/jwks.json`, REDIS_URL, KEYGATE_REDIS_PREFIX: prefix }
@@ -56,10 +55,11 @@ try {
   if (wants('3') || wants('4')) {
     const cold = await startGateway({ ...base, KEYGATE_EXCHANGE_CACHE_SECONDS: '0', KEYGATE_TOKEN_RATE_LIMIT_IP: '10000000', KEYGATE_TOKEN_RATE_LIMIT_KEY: '10000000' })
     servers.push(cold)
-    const { row: coldRow, rps } = await exchangeCold(cold.url, coldCaller.key, 2, SECONDS)
+    const coldKeys = (await createKeys(db.url, Array.from({ length: 4 }, () => ({ owner: 'cold', scopes: ['orders:read'] })))).map((k) => k.key)
+    const { row: coldRow, rps } = await exchangeCold(cold.url, coldKeys, 2, SECONDS)
     rows.push(coldRow)
-    await tokenFor(gateway.url, coldCaller.key)
-    if (wants('4')) rows.push(await exchangeWarm(gateway.url, coldCaller.key, rps, SECONDS))
+    for (const key of coldKeys) await tokenFor(gateway.url, key)
+    if (wants('4')) rows.push(await exchangeWarm(gateway.url, coldKeys, rps, SECONDS))
   }
   if (wants('5')) {
     // Default limits, as deployed.
