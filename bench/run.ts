@@ -2,7 +2,7 @@
 import { cpus } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { ISSUER, MASTER_KEY, REDIS_URL, createBenchDatabase, createKeys } from './lib/infra.ts'
-import { type Server, startGateway, startService } from './lib/processes.ts'
+import { type Server, startGateway, startHello, startService } from './lib/processes.ts'
 import { type Row, report } from './lib/report.ts'
 import { exchangeCold, exchangeWarm } from './scenarios/exchange.ts'
 import { malformedFlood, wrongSecretFlood } from './scenarios/floods.ts'
@@ -65,7 +65,9 @@ try {
     // Default limits, as deployed.
     const defended = await startGateway(base)
     servers.push(defended)
-    rows.push(await malformedFlood(defended.url, SECONDS))
+    const hello = await startHello()
+    servers.push(hello)
+    rows.push(await malformedFlood(defended.url, hello.url, SECONDS))
     rows.push(...await wrongSecretFlood(defended.url, wrongSecretOf(victim.key), legit.key, SECONDS))
   }
   if (wants('6')) {

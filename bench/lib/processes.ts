@@ -48,6 +48,10 @@ export function startService (env: Record<string, string>): Promise<Server> {
   return start(`${ROOT}/bench`, 'servers/service.ts', env)
 }
 
+export function startHello (): Promise<Server> {
+  return start(`${ROOT}/bench`, 'servers/hello.ts', {})
+}
+
 export async function rss (pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024

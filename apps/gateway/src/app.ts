@@ -44,7 +44,8 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.addHook('onSend', async (request, reply) => {
+  // Callback-style: this runs for every response, and a promise per response shows under a flood.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id)
     reply.header('x-content-type-options', 'nosniff')
     // The docs UI is the only HTML: no framing, no foreign scripts, no referrer.
@@ -53,6 +54,7 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
       reply.header('x-frame-options', 'DENY')
       reply.header('referrer-policy', 'no-referrer')
     }
+    done(null, payload)
   })
 
   await app.register(errorHandler)

@@ -26,9 +26,12 @@ const table = {
 
 export type KeygateErrorCode = keyof typeof table
 
-/** Constructors: `throw new errors.KG_ERR_NOT_FOUND('key', { cause })`. */
+/**
+ * Constructors: `throw new errors.KG_ERR_NOT_FOUND('key', { cause })`. Client errors carry no stack trace:
+ * they are expected, frequent under a flood, and the trace would cost more than the rest of the refusal.
+ */
 export const errors = Object.fromEntries(
-  Object.entries(table).map(([code, e]) => [code, createError(code, e.message, e.status)])
+  Object.entries(table).map(([code, e]) => [code, createError(code, e.message, e.status, Error, e.status >= 500)])
 ) as { [C in KeygateErrorCode]: FastifyErrorConstructor<{ code: C }> }
 
 /** Why a client was refused; logged, never sent (the wire body is the same for all). */

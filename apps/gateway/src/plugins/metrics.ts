@@ -27,10 +27,12 @@ async function metricsPlugin (app: FastifyInstance): Promise<void> {
     registry.registerMetric(new Gauge({ name, help, registers: [], async collect () { this.set(await read()) } }))
   }
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched'
-    duration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
-    if (route === '/oauth/token') exchanges.inc({ status: String(reply.statusCode) })
+    const status = String(reply.statusCode)
+    duration.observe({ method: request.method, route, status }, reply.elapsedTime / 1000)
+    if (route === '/oauth/token') exchanges.inc({ status })
+    done()
   })
 
   app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['health'] } }, async (_request, reply) => {

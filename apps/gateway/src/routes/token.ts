@@ -33,7 +33,7 @@ export interface TokenRoutesOptions {
 }
 
 // The keyId a request names (public, and cheap to find): the unit of the per-key limit.
-function keyIdOf (request: FastifyRequest): string {
+function keyIdOf (request: FastifyRequest): string | undefined {
   const body = request.body as { client_secret?: unknown } | undefined
   let presented = typeof body?.client_secret === 'string' ? body.client_secret : undefined
   const header = request.headers.authorization
@@ -41,18 +41,22 @@ function keyIdOf (request: FastifyRequest): string {
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
     presented = decoded.slice(decoded.indexOf(':') + 1)
   }
-  return parseApiKey(presented ?? '')?.keyId ?? `none:${request.ip}`
+  return parseApiKey(presented ?? '')?.keyId
 }
 
 const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, options) => {
   const perAddress = app.limitBy('token-ip', options.rateLimitPerIp, (request) => request.ip)
-  const perKey = app.limitBy('token-key', options.rateLimitPerKey, keyIdOf)
+  const perKey = app.limitBy('token-key', options.rateLimitPerKey, (request) => keyIdOf(request) ?? request.ip)
   app.post('/oauth/token', {
     bodyLimit: TOKEN_BODY_LIMIT,
-    // Both limits run before the handler, so before any Argon2 work.
-    preHandler: async (request) => {
-      await perAddress(request)
-      await perKey(request)
+    // Both limits run before the handler, so before any database or Argon2 work. A request that cannot
+    // succeed (another grant, a malformed key) skips them: its refusal costs less than counting it.
+    preHandler: (request, _reply, done) => {
+      if (request.body?.grant_type !== 'client_credentials' || keyIdOf(request) === undefined) {
+        done()
+        return
+      }
+      perAddress(request).then(() => perKey(request)).then(() => done(), done)
     },
     schema: {
       summary: 'Exchange an API key for an access token (client credentials)',
