@@ -11,7 +11,7 @@ await app.register(keygateVerifier, {
   redisPrefix: process.env.KEYGATE_REDIS_PREFIX ?? 'keygate:'
 })
 const hello = { hello: 'world' }
-app.get('/healthz', async () => ({ status: 'ok', revocations: app.keygateRevocationStatus() ?? null }))
+app.get('/healthz', async () => ({ status: 'ok', revocations: app.keygateRevocationStatus() ?? null, memory: process.memoryUsage() }))
 app.get('/hello', async () => hello)
 app.get('/protected', { preHandler: app.authenticate }, async () => hello)
 process.on('SIGTERM', () => { app.close().then(() => process.exit(0), () => process.exit(1)) })

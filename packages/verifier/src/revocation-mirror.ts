@@ -80,23 +80,58 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
       .exec()
   }
 
+  // While a full load runs, published messages wait here and are applied after it, in order.
+  let buffered: RevocationMessage[] | undefined
+
+  // The position first, then the set by cursor (ZSCAN returns every member present throughout, in small
+  // batches: no 100,000-member reply to hold at once). Members published meanwhile arrive buffered.
   async function load (): Promise<void> {
-    const result = await redis.multi().get(keys.epoch).get(keys.seq).zrangebyscore(keys.set, Date.now(), '+inf').exec()
-    if (!result) throw new Error('resync transaction aborted')
-    for (const [err] of result) if (err) throw err
-    const [[, e], [, s], [, members]] = result as [[null, string | null], [null, string | null], [null, string[]]]
-    tokens.clear()
-    byKey.clear()
-    byOwner.clear()
-    for (const member of members) {
-      const m = decodeRevocation(member)
-      if (m) apply(m)
+    buffered = []
+    try {
+      const position = await redis.multi().get(keys.epoch).get(keys.seq).exec()
+      if (!position) throw new Error('resync transaction aborted')
+      for (const [err] of position) if (err) throw err
+      const [[, e], [, s]] = position as [[null, string | null], [null, string | null]]
+      tokens.clear()
+      byKey.clear()
+      byOwner.clear()
+      const now = Date.now()
+      let cursor = '0'
+      do {
+        const [next, page] = await redis.zscan(keys.set, cursor, 'COUNT', 2_000)
+        cursor = next
+        for (let i = 0; i + 1 < page.length; i += 2) {
+          if (Number(page[i + 1]) <= now) continue
+          const m = decodeRevocation(page[i] as string)
+          if (m) apply(m)
+        }
+      } while (cursor !== '0')
+      epoch = e ?? undefined
+      lastSeq = Number(s ?? 0)
+      current = true
+      log('resynced', { epoch, lastSeq, size: tokens.size + byKey.size + byOwner.size })
+    } finally {
+      const pending = buffered.sort((a, b) => a.seq - b.seq)
+      buffered = undefined
+      for (const m of pending) receive(m)
     }
-    epoch = e ?? undefined
-    lastSeq = Number(s ?? 0)
-    current = true
-    log('resynced', { epoch, lastSeq, size: tokens.size + byKey.size + byOwner.size })
     await report().catch(() => {})
+  }
+
+  function receive (m: RevocationMessage): void {
+    if (buffered) {
+      buffered.push(m)
+      return
+    }
+    if (m.epoch !== epoch || m.seq > lastSeq + 1) {
+      log('gap', { expected: lastSeq + 1, got: m.seq })
+      resync().catch(() => {})
+      return
+    }
+    if (m.seq <= lastSeq) return
+    apply(m)
+    lastSeq = m.seq
+    report().catch(() => {})
   }
 
   function resync (): Promise<void> {
@@ -111,21 +146,7 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
 
   subscriber.on('message', (_channel: string, text: string) => {
     const m = decodeRevocation(text)
-    if (!m) return
-    if (resyncing) {
-      // The full load under way reads the state after this message or before it; either way resync again after.
-      resyncing.then(() => resync()).catch(() => {})
-      return
-    }
-    if (m.epoch !== epoch || m.seq > lastSeq + 1) {
-      log('gap', { expected: lastSeq + 1, got: m.seq })
-      resync().catch(() => {})
-      return
-    }
-    if (m.seq <= lastSeq) return
-    apply(m)
-    lastSeq = m.seq
-    report().catch(() => {})
+    if (m) receive(m)
   })
   // (Re)subscribe and reload on every connection: whatever was published while away is in the full load.
   async function connect (): Promise<void> {
