@@ -18,9 +18,9 @@ export async function freePort (): Promise<number> {
   })
 }
 
-async function start (cwd: string, script: string, env: Record<string, string>): Promise<Server> {
+async function start (cwd: string, script: string, env: Record<string, string>, flags: string[] = []): Promise<Server> {
   const port = await freePort()
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child: ChildProcess = spawn(process.execPath, [...flags, '--import', 'tsx', script], {
     cwd, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit']
   })
   const url = `http://127.0.0.1:${port}`
@@ -45,7 +45,7 @@ export function startGateway (env: Record<string, string>): Promise<Server> {
 }
 
 export function startService (env: Record<string, string>): Promise<Server> {
-  return start(`${ROOT}/bench`, 'servers/service.ts', env)
+  return start(`${ROOT}/bench`, 'servers/service.ts', env, ['--expose-gc'])
 }
 
 export function startHello (): Promise<Server> {

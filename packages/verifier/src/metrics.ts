@@ -12,7 +12,6 @@ export interface VerifierMetrics {
 const OUTCOMES: VerificationOutcome[] = ['ok', 'invalid', 'revoked', 'insufficient_scope', 'stale']
 
 export function createVerifierMetrics (registry: Registry = new Registry(), mirror: () => MirrorStatus | undefined, jwksFetches: () => number): VerifierMetrics {
-  const registers = [registry]
   // Plain numbers on the request path, turned into the labelled counter only when scraped.
   const counts: Record<VerificationOutcome, number> = { ok: 0, invalid: 0, revoked: 0, insufficient_scope: 0, stale: 0 }
   registry.registerMetric(new Counter({

@@ -98,7 +98,7 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
       const now = Date.now()
       let cursor = '0'
       do {
-        const [next, page] = await redis.zscan(keys.set, cursor, 'COUNT', 2_000)
+        const [next, page] = await redis.zscan(keys.set, cursor, 'COUNT', 500)
         cursor = next
         for (let i = 0; i + 1 < page.length; i += 2) {
           if (Number(page[i + 1]) <= now) continue
