@@ -1,6 +1,7 @@
 // Signing keys shared by every replica: generated once, stored sealed in Postgres, published as JWKS.
 import { createHash, createPrivateKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto'
 import type pg from 'pg'
+import { withTransaction } from '../db/transaction.ts'
 import { openPrivateKey, sealPrivateKey } from './sealed-key.ts'
 
 export interface PublicJwk {
@@ -70,23 +71,15 @@ export interface RotationPlan {
  * key to leave the JWKS once the last token it can have signed has expired.
  */
 export async function rotateSigningKey (pool: pg.Pool, masterKey: Buffer, plan: RotationPlan): Promise<{ kid: string, activatesAt: Date, retiring: string[] }> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+  return withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK_ID])
     const next = await insertSigningKey(client, masterKey, plan.activateInSeconds)
     const { rows } = await client.query<{ kid: string }>(
       `UPDATE signing_keys SET retires_at = $2::timestamptz + make_interval(secs => $3::double precision)
        WHERE kid <> $1 AND (retires_at IS NULL OR retires_at > now()) AND activates_at <= $2::timestamptz RETURNING kid`,
       [next.kid, next.activatesAt, plan.tokenLifetimeSeconds])
-    await client.query('COMMIT')
     return { ...next, retiring: rows.map((r) => r.kid) }
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  } finally {
-    client.release()
-  }
+  })
 }
 
 export async function listSigningKeys (db: Pick<pg.Pool, 'query'>): Promise<SigningKeyInfo[]> {
@@ -101,26 +94,18 @@ export async function loadSigningKey (pool: pg.Pool, masterKey: Buffer): Promise
   const select = `SELECT kid, private_key_enc AS sealed FROM signing_keys
     WHERE activates_at <= now() AND (retires_at IS NULL OR retires_at > now())
     ORDER BY activates_at DESC, created_at DESC LIMIT 1`
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+  const row = await withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK_ID])
     let { rows } = await client.query<{ kid: string, sealed: Buffer }>(select)
     if (rows.length === 0) {
       await insertSigningKey(client, masterKey)
       ;({ rows } = await client.query<{ kid: string, sealed: Buffer }>(select))
     }
-    await client.query('COMMIT')
-    const row = rows[0] as { kid: string, sealed: Buffer }
-    const der = openPrivateKey(masterKey, row.kid, row.sealed)
-    const privatePem = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }) as string
-    return { kid: row.kid, alg: 'EdDSA', privatePem }
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  } finally {
-    client.release()
-  }
+    return rows[0] as { kid: string, sealed: Buffer }
+  })
+  const der = openPrivateKey(masterKey, row.kid, row.sealed)
+  const privatePem = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }) as string
+  return { kid: row.kid, alg: 'EdDSA', privatePem }
 }
 
 /** Every public key a verifier may meet: published ahead of signing, kept until its tokens expire. */
