@@ -38,6 +38,20 @@ describe('revoking one token (RFC 7009) and introspection (RFC 7662)', () => {
     expect((await app.inject({ url: '/orders', headers: bearer(theirs.token) })).statusCode).toBe(200)
   })
 
+  it('revoking an owner makes verifiers refuse every token of that owner, and only those', async () => {
+    const d = await buildDownstream()
+    const app = await d.service()
+    const { authorization } = await adminHeaders(d.gw)
+    const mine = await d.gw.createKey({ owner: 'acme', scopes: ['orders:read'] })
+    const theirs = await d.gw.createKey({ owner: 'other', scopes: ['orders:read'] })
+    const tokenOf = async (key: string) => (await d.gw.exchange(key)).json<{ access_token: string }>().access_token
+    const [a, b] = [await tokenOf(mine.key), await tokenOf(theirs.key)]
+    const res = await d.gw.app.inject({ method: 'POST', url: '/admin/owners/acme/revoke?wait=true', headers: { authorization } })
+    expect(res.json()).toMatchObject({ revoked: [mine.record.keyId], propagated: { applied: 1, live: 1 } })
+    expect((await app.inject({ url: '/orders', headers: bearer(a) })).statusCode).toBe(401)
+    expect((await app.inject({ url: '/orders', headers: bearer(b) })).statusCode).toBe(200)
+  })
+
   it('answers 200 for unknown tokens and 401 without client authentication', async () => {
     const d = await buildDownstream()
     const { authorization } = await adminHeaders(d.gw)
