@@ -92,6 +92,9 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
       if (!position) throw new Error('resync transaction aborted')
       for (const [err] of position) if (err) throw err
       const [[, e], [, s]] = position as [[null, string | null], [null, string | null]]
+      // No epoch: Redis is empty and the relay has not rebuilt the stream yet (a restart, a flush). An empty
+      // list now would forget every revocation: stay stale and try again at the next heartbeat.
+      if (e === null) throw new Error('no revocation stream in Redis yet')
       tokens.clear()
       byKey.clear()
       byOwner.clear()
@@ -106,7 +109,7 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
           if (m) apply(m)
         }
       } while (cursor !== '0')
-      epoch = e ?? undefined
+      epoch = e
       lastSeq = Number(s ?? 0)
       current = true
       log('resynced', { epoch, lastSeq, size: tokens.size + byKey.size + byOwner.size })
@@ -115,6 +118,8 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
       buffered = undefined
       for (const m of pending) receive(m)
     }
+    // Register at once, so that propagation reports count this verifier from its first moment.
+    for (let i = 0; i < 40 && redis.status !== 'ready'; i++) await new Promise((resolve) => setTimeout(resolve, 25))
     await report().catch(() => {})
   }
 
