@@ -2,7 +2,7 @@
 // Postgres refuses to run as root, so a root gateway runs it as `postgres`; when that user cannot reach the
 // binaries or DATA_DIR (a 0700 home or clone directory), they are placed under /var/lib/keygate instead.
 import { execFile } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
@@ -54,7 +54,9 @@ export async function resolveBinaries (runAs: RunAs): Promise<Binaries> {
   const bins = await loadBinaries()
   if (await reachable(bins.initdb, runAs)) return bins
   const native = dirname(dirname(bins.initdb))
-  const target = join(SHARED_ROOT, `postgres-${createHash('sha256').update(native).digest('hex').slice(0, 12)}`)
+  // One copy per platform and version, shared by every checkout that runs as root.
+  const { version } = JSON.parse(await readFile(join(dirname(native), 'package.json'), 'utf8')) as { version: string }
+  const target = join(SHARED_ROOT, `postgres-${process.platform}-${process.arch}-${version.replace(/[^\w.-]/g, '')}`)
   if (!existsSync(join(target, 'bin', 'initdb'))) {
     await mkdir(SHARED_ROOT, { recursive: true, mode: 0o711 })
     const staging = `${target}.copy-${randomBytes(4).toString('hex')}`
