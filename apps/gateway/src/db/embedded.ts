@@ -110,8 +110,10 @@ export async function startEmbeddedPostgres (dataDir: string, options: { port?: 
   if (!existsSync(join(pgdata, 'PG_VERSION'))) await initialise(bins, pgdata, password, runAs)
 
   let port = await runningPort(bins, pgdata, runAs)
-  const owned = port === undefined || await claimOwnership(ownerFile)
-  if (port === undefined) {
+  let owned = true
+  if (port !== undefined) {
+    owned = await claimOwnership(ownerFile)
+  } else {
     await writeFile(ownerFile, `${process.pid}\n`, { mode: 0o600 })
     port = options.port ?? await freePort()
     const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`

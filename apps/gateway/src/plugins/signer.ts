@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { resolveMasterKey } from '../tokens/master-key.ts'
 import { createTokenMinter, type TokenMinter } from '../tokens/mint.ts'
-import { type PublicJwk, listPublishedKeys, loadSigningKey } from '../tokens/signing-keys.ts'
+import { type PublicJwk, listPublishedKeys, loadSigningKey, signingKid } from '../tokens/signing-keys.ts'
 
 export interface Signer {
   minter (): TokenMinter
@@ -36,11 +36,12 @@ async function signerPlugin (app: FastifyInstance, options: SignerPluginOptions)
   let minter = await build()
   let jwks: { keys: PublicJwk[], at: number } | undefined
 
+  // One cheap query per interval; the key is opened and a signer built only when another key signs now.
   async function refresh (): Promise<void> {
-    const next = await build()
-    if (next.kid !== minter.kid) app.log.info({ kid: next.kid }, 'signing with a new key')
-    minter = next
     jwks = undefined
+    if (await signingKid(app.db) === minter.kid) return
+    minter = await build()
+    app.log.info({ kid: minter.kid }, 'signing with a new key')
   }
   const timer = setInterval(() => {
     refresh().catch((err: unknown) => app.log.warn({ err }, 'signing key refresh failed; keeping the current key'))

@@ -89,11 +89,19 @@ export async function listSigningKeys (db: Pick<pg.Pool, 'query'>): Promise<Sign
   return rows
 }
 
+// The newest key allowed to sign now.
+const SIGNING_NOW = `activates_at <= now() AND (retires_at IS NULL OR retires_at > now())
+  ORDER BY activates_at DESC, created_at DESC LIMIT 1`
+
+/** The kid of the key that signs now, without opening it (undefined before the first key exists). */
+export async function signingKid (db: Pick<pg.Pool, 'query'>): Promise<string | undefined> {
+  const { rows } = await db.query<{ kid: string }>(`SELECT kid FROM signing_keys WHERE ${SIGNING_NOW}`)
+  return rows[0]?.kid
+}
+
 /** The newest key allowed to sign now; creates the first one (once across replicas) when there is none. */
 export async function loadSigningKey (pool: pg.Pool, masterKey: Buffer): Promise<SigningKey> {
-  const select = `SELECT kid, private_key_enc AS sealed FROM signing_keys
-    WHERE activates_at <= now() AND (retires_at IS NULL OR retires_at > now())
-    ORDER BY activates_at DESC, created_at DESC LIMIT 1`
+  const select = `SELECT kid, private_key_enc AS sealed FROM signing_keys WHERE ${SIGNING_NOW}`
   const row = await withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK_ID])
     let { rows } = await client.query<{ kid: string, sealed: Buffer }>(select)
