@@ -55,6 +55,30 @@ describe('load shedding at the token endpoint', () => {
     const elsewhere = await gw.app.inject({ method: 'POST', url: '/oauth/token', remoteAddress: '10.9.8.7', payload: { grant_type: 'client_credentials', client_secret: fourth.key } })
     expect(elsewhere.statusCode).toBe(200)
   })
+
+  it('refuses requests that cannot succeed before counting them or querying the database', async () => {
+    const gw = await buildTestGateway({ env: { KEYGATE_TOKEN_RATE_LIMIT_IP: '3' } })
+    const { key } = await gw.createKey()
+    let queries = 0
+    const query = gw.app.db.query.bind(gw.app.db)
+    gw.app.db.query = ((...args: Parameters<typeof query>) => { queries++; return query(...args) }) as typeof query
+    const hopeless = [
+      { grant_type: 'client_credentials', client_secret: 'kg_live_notAKey_0123456789' },
+      { grant_type: 'client_credentials', client_secret: `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}` },
+      { grant_type: 'client_credentials' },
+      { grant_type: 'password', client_secret: key },
+      { client_secret: key }
+    ]
+    const statuses = []
+    for (let round = 0; round < 2; round++) {
+      for (const payload of hopeless) statuses.push((await gw.app.inject({ method: 'POST', url: '/oauth/token', payload })).statusCode)
+    }
+    expect(statuses).toEqual([401, 401, 401, 400, 400, 401, 401, 401, 400, 400])
+    expect(queries).toBe(0)
+    // Ten refusals, and the address limit of three is untouched.
+    for (let i = 0; i < 3; i++) expect((await gw.exchange(key)).statusCode).toBe(200)
+    expect((await gw.exchange(key)).statusCode).toBe(429)
+  })
 })
 
 describe('HTTP hardening', () => {

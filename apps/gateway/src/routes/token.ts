@@ -1,8 +1,7 @@
 // POST /oauth/token: RFC 6749 §4.4 client credentials; the API key as client_secret or Basic password.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
-import { errors } from '../errors.ts'
+import { errors, refuseClient } from '../errors.ts'
 import { parseApiKey } from '../keys/format.ts'
 import { credentialsOf } from './client-credentials.ts'
 import { exchangeApiKey } from '../tokens/exchange.ts'
@@ -32,28 +31,48 @@ export interface TokenRoutesOptions {
   rateLimitPerKey: number
 }
 
-// The keyId a request names (public, and cheap to find): the unit of the per-key limit.
-function keyIdOf (request: FastifyRequest): string | undefined {
-  const body = request.body as { client_secret?: unknown } | undefined
-  let presented = typeof body?.client_secret === 'string' ? body.client_secret : undefined
-  const header = request.headers.authorization
-  if (presented === undefined && header !== undefined && /^basic /i.test(header)) {
-    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
-    presented = decoded.slice(decoded.indexOf(':') + 1)
+/** What a token request presents, known without any I/O. */
+interface TokenGrant {
+  clientId: string | undefined
+  secret: string
+  keyId: string
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    tokenGrant: TokenGrant | null
   }
-  return parseApiKey(presented ?? '')?.keyId
+}
+
+type TokenBody = { grant_type?: string, client_id?: string, client_secret?: string } | undefined
+
+/**
+ * Everything about a token request that needs neither the database nor Argon2: the grant, the client
+ * authentication, the shape of the key. Synchronous, so that a request that cannot succeed is refused
+ * without a promise, a Redis round trip or a query: under a flood of malformed keys this is the whole cost.
+ */
+function grantOf (authorization: string | undefined, body: TokenBody): TokenGrant {
+  if (body?.grant_type === undefined) throw new errors.KG_ERR_REQUEST_INVALID('grant_type is required')
+  if (body.grant_type !== 'client_credentials') throw new errors.KG_ERR_GRANT_UNSUPPORTED()
+  const { clientId, secret } = credentialsOf(authorization, body)
+  const parts = parseApiKey(secret)
+  if (!parts) throw refuseClient('malformed')
+  return { clientId, secret, keyId: parts.keyId }
 }
 
 const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, options) => {
+  app.decorateRequest('tokenGrant', null)
   const perAddress = app.limitBy('token-ip', options.rateLimitPerIp, (request) => request.ip)
-  const perKey = app.limitBy('token-key', options.rateLimitPerKey, (request) => keyIdOf(request) ?? request.ip)
+  const perKey = app.limitBy('token-key', options.rateLimitPerKey, (request) => request.tokenGrant?.keyId ?? request.ip)
   app.post('/oauth/token', {
     bodyLimit: TOKEN_BODY_LIMIT,
     // Both limits run before the handler, so before any database or Argon2 work. A request that cannot
-    // succeed (another grant, a malformed key) skips them: its refusal costs less than counting it.
+    // succeed (another grant, a malformed key) is refused before them: its refusal costs less than counting it.
     preHandler: (request, _reply, done) => {
-      if (request.body?.grant_type !== 'client_credentials' || keyIdOf(request) === undefined) {
-        done()
+      try {
+        request.tokenGrant = grantOf(request.headers.authorization, request.body)
+      } catch (err) {
+        done(err as Error)
         return
       }
       perAddress(request).then(() => perKey(request)).then(() => done(), done)
@@ -66,9 +85,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, o
     }
   }, async (request, reply) => {
     const body = request.body ?? {}
-    if (body.grant_type === undefined) throw new errors.KG_ERR_REQUEST_INVALID('grant_type is required')
-    if (body.grant_type !== 'client_credentials') throw new errors.KG_ERR_GRANT_UNSUPPORTED()
-    const { clientId, secret } = credentialsOf(request.headers.authorization, body)
+    const { clientId, secret } = request.tokenGrant as TokenGrant
     const { response, key, minted } = await exchangeApiKey({
       keys: app.keys,
       minter: app.signer.minter,
