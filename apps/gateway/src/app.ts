@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { GatewayConfig } from './config.ts'
 import type { SecretHasher } from './keys/hashing.ts'
 import { loggerOptions, requestIdFor } from './logging.ts'
+import { AccessLog, requestLoggerFactory } from './request-logger.ts'
 import dbPlugin from './plugins/db.ts'
 import errorHandler from './plugins/error-handler.ts'
 import keysPlugin from './plugins/keys.ts'
@@ -32,6 +33,8 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
   const app = Fastify({
     logger: loggerOptions(config.logLevel, deps.logStream),
     genReqId: requestIdFor,
+    childLoggerFactory: requestLoggerFactory,
+    logController: new AccessLog(),
     // Fastify accepts a hop count too; its type declaration omits it.
     trustProxy: config.trustProxy as boolean | string,
     bodyLimit: 64 * 1024,
