@@ -47,30 +47,36 @@ function challenge (code: KeygateErrorCode, description: string): string | undef
   return undefined
 }
 
+/**
+ * Sends the response an error maps to: Fastify's error handler, and a hook's own way to refuse a request
+ * at once (the token route's cheap refusals, which skip Fastify's error path).
+ */
+export function sendError (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  reply.header('cache-control', 'no-store')
+  if (isKeygateError(err)) {
+    const header = challenge(err.code, err.message)
+    if (header) reply.header('www-authenticate', header)
+    if (err.statusCode === 503 || err.statusCode === 429) reply.header('retry-after', String((err as { retryAfter?: number }).retryAfter ?? 1))
+    if (err.statusCode >= 500) request.log.error({ err }, 'request failed')
+    else request.log.info({ code: err.code, ...(isPlainObject(err.cause) ? err.cause : {}) }, 'request refused')
+    return reply.code(err.statusCode).send({ error: oauthErrorOf(err.code), error_description: err.message })
+  }
+  if (isBackendUnavailable(err)) {
+    request.log.warn({ err }, 'backing service unavailable')
+    reply.header('retry-after', '2')
+    return reply.code(503).send({ error: 'temporarily_unavailable', error_description: 'A backing service is unavailable, retry later' })
+  }
+  const wire = fromFastify(err)
+  if (wire) {
+    request.log.info({ code: err.code, status: wire.status }, 'bad request')
+    return reply.code(wire.status).send({ error: wire.error, error_description: wire.description })
+  }
+  request.log.error({ err }, 'unhandled error')
+  return reply.code(500).send({ error: 'server_error', error_description: 'Internal server error' })
+}
+
 async function errorHandler (app: FastifyInstance): Promise<void> {
-  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    reply.header('cache-control', 'no-store')
-    if (isKeygateError(err)) {
-      const header = challenge(err.code, err.message)
-      if (header) reply.header('www-authenticate', header)
-      if (err.statusCode === 503 || err.statusCode === 429) reply.header('retry-after', String((err as { retryAfter?: number }).retryAfter ?? 1))
-      if (err.statusCode >= 500) request.log.error({ err }, 'request failed')
-      else request.log.info({ code: err.code, ...(isPlainObject(err.cause) ? err.cause : {}) }, 'request refused')
-      return reply.code(err.statusCode).send({ error: oauthErrorOf(err.code), error_description: err.message })
-    }
-    if (isBackendUnavailable(err)) {
-      request.log.warn({ err }, 'backing service unavailable')
-      reply.header('retry-after', '2')
-      return reply.code(503).send({ error: 'temporarily_unavailable', error_description: 'A backing service is unavailable, retry later' })
-    }
-    const wire = fromFastify(err)
-    if (wire) {
-      request.log.info({ code: err.code, status: wire.status }, 'bad request')
-      return reply.code(wire.status).send({ error: wire.error, error_description: wire.description })
-    }
-    request.log.error({ err }, 'unhandled error')
-    return reply.code(500).send({ error: 'server_error', error_description: 'Internal server error' })
-  })
+  app.setErrorHandler(sendError)
 
   app.setNotFoundHandler((_request, reply) => {
     return reply.code(404).send({ error: 'not_found', error_description: 'Route not found' })

@@ -1,9 +1,11 @@
 // POST /oauth/token: RFC 6749 §4.4 client credentials; the API key as client_secret or Basic password.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@fastify/type-provider-typebox'
+import type { FastifyError } from 'fastify'
 import { errors, refuseClient } from '../errors.ts'
 import { parseApiKey } from '../keys/format.ts'
 import { credentialsOf } from './client-credentials.ts'
+import { sendError } from '../plugins/error-handler.ts'
 import { exchangeApiKey } from '../tokens/exchange.ts'
 import { oauthErrors } from './schemas.ts'
 
@@ -68,11 +70,11 @@ const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, o
     bodyLimit: TOKEN_BODY_LIMIT,
     // Both limits run before the handler, so before any database or Argon2 work. A request that cannot
     // succeed (another grant, a malformed key) is refused before them: its refusal costs less than counting it.
-    preHandler: (request, _reply, done) => {
+    preHandler: (request, reply, done) => {
       try {
         request.tokenGrant = grantOf(request.headers.authorization, request.body)
       } catch (err) {
-        done(err as Error)
+        sendError(err as FastifyError, request, reply)
         return
       }
       perAddress(request).then(() => perKey(request)).then(() => done(), done)
