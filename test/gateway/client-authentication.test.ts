@@ -34,6 +34,8 @@ describe('client authentication refusals', () => {
       expect(res.statusCode, name).toBe(401)
       expect(res.json(), name).toEqual(REFUSAL)
       expect(res.headers['www-authenticate'], name).toMatch(/^Basic /)
+      expect(res.headers['cache-control'], name).toBe('no-store')
+      expect(res.headers['x-request-id'], name).toBeTruthy()
     }
     expect((await gw.exchange(good.key)).statusCode).toBe(200)
   })
