@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { GatewayConfig } from './config.ts'
 import type { SecretHasher } from './keys/hashing.ts'
 import { loggerOptions, requestIdFor } from './logging.ts'
-import { AccessLog, requestLoggerFactory } from './request-logger.ts'
+import { RequestCompletion, requestLoggerFactory } from './request-logger.ts'
 import dbPlugin from './plugins/db.ts'
 import errorHandler from './plugins/error-handler.ts'
 import keysPlugin from './plugins/keys.ts'
@@ -30,11 +30,12 @@ export interface GatewayDeps {
 }
 
 export async function buildGateway (config: Readonly<GatewayConfig>, deps: GatewayDeps = {}): Promise<FastifyInstance> {
+  const completion = new RequestCompletion()
   const app = Fastify({
     logger: loggerOptions(config.logLevel, deps.logStream),
     genReqId: requestIdFor,
     childLoggerFactory: requestLoggerFactory,
-    logController: new AccessLog(),
+    logController: completion,
     // Fastify accepts a hop count too; its type declaration omits it.
     trustProxy: config.trustProxy as boolean | string,
     bodyLimit: 64 * 1024,
@@ -80,7 +81,7 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
   await app.register(rateLimitPlugin, { redisPrefix: config.redisPrefix })
   await app.register(adminAuth, { issuer: config.issuer })
   await app.register(openapiPlugin, { issuer: config.issuer })
-  await app.register(metricsPlugin)
+  await app.register(metricsPlugin, { completion })
   await app.register(healthRoutes)
   await app.register(wellKnownRoutes, { issuer: config.issuer })
   await app.register(tokenRoutes, {

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { loggerOptions, requestIdFor } from './logging.ts'
-import { AccessLog, LazyRequestLogger, requestLoggerFactory } from './request-logger.ts'
+import { RequestCompletion, LazyRequestLogger, requestLoggerFactory } from './request-logger.ts'
 
 function appAt (level: string) {
   const lines: Array<Record<string, unknown>> = []
@@ -12,7 +12,7 @@ function appAt (level: string) {
       done()
     }
   })
-  const app = Fastify({ logger: loggerOptions(level, stream), genReqId: requestIdFor, childLoggerFactory: requestLoggerFactory, logController: new AccessLog() })
+  const app = Fastify({ logger: loggerOptions(level, stream), genReqId: requestIdFor, childLoggerFactory: requestLoggerFactory, logController: new RequestCompletion() })
   const loggers: FastifyBaseLogger[] = []
   app.get('/quiet', async (request) => {
     loggers.push(request.log)

@@ -2,9 +2,10 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import type { RequestCompletion } from '../request-logger.ts'
 import { registerRequestHistogram } from './request-histogram.ts'
 
-async function metricsPlugin (app: FastifyInstance): Promise<void> {
+async function metricsPlugin (app: FastifyInstance, options: { completion: RequestCompletion }): Promise<void> {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'keygate_' })
   const duration = registerRequestHistogram(registry, 'keygate_http_request_duration_seconds', 'HTTP request duration by route and status')
@@ -33,11 +34,10 @@ async function metricsPlugin (app: FastifyInstance): Promise<void> {
     registry.registerMetric(new Gauge({ name, help, registers: [], async collect () { this.set(await read()) } }))
   }
 
-  app.addHook('onResponse', (request, reply, done) => {
+  options.completion.observe((request, reply, seconds) => {
     const route = request.routeOptions.url ?? 'unmatched'
-    duration.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000)
+    duration.observe(request.method, route, reply.statusCode, seconds)
     if (route === '/oauth/token') exchanges.set(reply.statusCode, (exchanges.get(reply.statusCode) ?? 0) + 1)
-    done()
   })
 
   app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['health'] } }, async (_request, reply) => {
