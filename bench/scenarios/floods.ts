@@ -1,7 +1,8 @@
 // 5. Floods: malformed keys vs an unauthenticated route; a wrong-secret flood for a real keyId while health
 //    is measured and a legitimate caller (another address, another key) exchanges.
 import { request } from 'node:http'
-import { type LoadResult, load } from '../lib/load.ts'
+import { load } from '../lib/load.ts'
+import { alternate, roundSeconds, summary } from '../lib/rounds.ts'
 import { type Row, row } from '../lib/report.ts'
 
 const MALFORMED = 'grant_type=client_credentials&client_secret=kg_live_notAKey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'
@@ -10,38 +11,26 @@ function post (url: string, seconds: number) {
   return load({ url, method: 'POST', connections: 50, seconds, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: MALFORMED })
 }
 
-const ROUNDS = 5
-
 /**
  * The baseline is a hello route receiving the very same request (a POST with this form body): on this
  * machine the request's shape alone halves the rate of a bare GET, whoever answers it. The GET figures of
- * both servers are kept beside it. Hello and flood alternate in short rounds, each flood against the mean of
- * the hello rounds around it, and the median round is reported: noise from the shared machine lands on
- * both sides of a round instead of on one whole measurement.
+ * both servers are kept beside it.
  */
 export async function malformedFlood (gatewayUrl: string, helloUrl: string, seconds: number): Promise<Row> {
-  const hello = (): Promise<LoadResult> => post(`${helloUrl}/hello`, roundSeconds)
-  const flood = (): Promise<LoadResult> => post(`${gatewayUrl}/oauth/token`, roundSeconds)
-  const roundSeconds = Math.max(2, seconds / 4)
+  const each = roundSeconds(seconds)
   // Both servers are measured warm: the JIT has compiled the path under test before the clock starts.
   await post(`${helloUrl}/hello`, 2)
   await post(`${gatewayUrl}/oauth/token`, 2)
-  const rounds: Array<{ flood: LoadResult, baseline: number, ratio: number }> = []
-  let before = await hello()
-  for (let i = 0; i < ROUNDS; i++) {
-    const attack = await flood()
-    const after = await hello()
-    const unexpected = Object.keys(attack.statusCodes).filter((c) => c !== '401' && c !== '429')
-    if (unexpected.length > 0) throw new Error(`malformed flood answered ${JSON.stringify(attack.statusCodes)}`)
-    const baseline = (before.rps + after.rps) / 2
-    rounds.push({ flood: attack, baseline, ratio: attack.rps / baseline })
-    before = after
-  }
-  const getHello = await load({ url: `${helloUrl}/healthz`, connections: 50, seconds: roundSeconds })
-  const getGateway = await load({ url: `${gatewayUrl}/healthz`, connections: 50, seconds: roundSeconds })
-  const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(ROUNDS / 2)] as typeof rounds[number]
-  return row('5a flood malformed', 'rejections/s', median.flood.rps, median.baseline, { op: '>=', bound: 0.8, of: 'ratio' }, {
-    rounds: rounds.map((r) => ({ floodRps: r.flood.rps, helloPostRps: r.baseline, ratio: r.ratio, statusCodes: r.flood.statusCodes })),
+  const { median, rounds } = await alternate(() => post(`${helloUrl}/hello`, each), async () => {
+    const flood = await post(`${gatewayUrl}/oauth/token`, each)
+    const unexpected = Object.keys(flood.statusCodes).filter((c) => c !== '401' && c !== '429')
+    if (unexpected.length > 0) throw new Error(`malformed flood answered ${JSON.stringify(flood.statusCodes)}`)
+    return flood
+  })
+  const getHello = await load({ url: `${helloUrl}/healthz`, connections: 50, seconds: each })
+  const getGateway = await load({ url: `${gatewayUrl}/healthz`, connections: 50, seconds: each })
+  return row('5a flood malformed', 'rejections/s', median.subject.rps, median.baseline, { op: '>=', bound: 0.8, of: 'ratio' }, {
+    rounds: summary(rounds),
     getHelloRps: getHello.rps,
     getGatewayHealthzRps: getGateway.rps
   })
