@@ -18,6 +18,12 @@ const only = process.env.BENCH_ONLY?.split(',')
 const wants = (n: string): boolean => only === undefined || only.includes(n)
 
 const servers: Server[] = []
+// A scenario's own servers stop when it ends: an idle process is cheap, a gateway still draining a
+// flood's Argon2 queue is not, and the next scenario would measure it.
+async function stopServers (done: Server[]): Promise<void> {
+  await Promise.all(done.map((s) => s.stop()))
+  for (const s of done) servers.splice(servers.indexOf(s), 1)
+}
 const rows: Row[] = []
 const db = await createBenchDatabase()
 
@@ -54,6 +60,7 @@ try {
     servers.push(service)
     if (wants('1')) rows.push(await verifierWarm(service.url, tokens, SECONDS))
     if (wants('7')) rows.push(await verifierRssOverRequests(service, tokens, REQUESTS))
+    await stopServers([service])
   }
   if (wants('2')) rows.push(await verifierCold(20_000))
   if (wants('3') || wants('4')) {
@@ -64,6 +71,7 @@ try {
     rows.push(coldRow)
     for (const key of coldKeys) await tokenFor(gateway.url, key)
     if (wants('4')) rows.push(await exchangeWarm(gateway.url, coldKeys, rps, SECONDS))
+    await stopServers([cold])
   }
   if (wants('5')) {
     // Default limits, as deployed.
@@ -73,6 +81,7 @@ try {
     servers.push(hello)
     rows.push(await malformedFlood(defended.url, hello.url, SECONDS))
     rows.push(...await wrongSecretFlood(defended.url, wrongSecretOf(victim.key), legit.key, SECONDS))
+    await stopServers([defended, hello])
   }
   if (wants('6')) {
     const services = [await startService(serviceEnv), await startService(serviceEnv)]
