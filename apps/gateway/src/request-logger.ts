@@ -24,11 +24,6 @@ export class LazyRequestLogger implements FastifyBaseLogger {
     this.#bindings = bindings
   }
 
-  /** Whether the request's child logger exists yet (it is made by the first line written). */
-  get materialized (): boolean {
-    return this.#child !== undefined
-  }
-
   isLevelEnabled (level: string): boolean {
     return (this.#child as Logger | undefined ?? this.#parent).isLevelEnabled(level)
   }
@@ -60,7 +55,7 @@ export class LazyRequestLogger implements FastifyBaseLogger {
   }
 
   #write (level: Level, args: unknown[]): void {
-    if (this.#child === undefined && !this.#parent.isLevelEnabled(level)) return
+    if (!this.isLevelEnabled(level)) return
     const logger = this.#logger()
     const log = logger[level] as (...a: unknown[]) => void
     log.apply(logger, args)
