@@ -44,12 +44,15 @@ describe('discovery, health and docs', () => {
     expect(ui.statusCode).toBeLessThan(400)
   })
 
-  it('echoes a plain x-request-id and replaces one that is not', async () => {
+  it('echoes a plain x-request-id and replaces one that is not with a fresh, distinct id', async () => {
     const gw = await buildTestGateway()
     const plain = await gw.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'abc-123' } })
     expect(plain.headers['x-request-id']).toBe('abc-123')
     const odd = await gw.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'a b\u00e9'.repeat(30) } })
-    expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+    const fresh = await gw.app.inject({ method: 'GET', url: '/healthz' })
+    const ids = [odd.headers['x-request-id'], fresh.headers['x-request-id']]
+    for (const id of ids) expect(id).toMatch(/^[\w-]{11}-[0-9a-z]+$/)
+    expect(new Set(ids).size).toBe(2)
   })
 })
 

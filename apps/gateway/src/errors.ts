@@ -52,6 +52,14 @@ export function isKeygateError (err: unknown): err is Error & { code: KeygateErr
     Object.hasOwn(table, (err as { code: string }).code)
 }
 
-export function oauthErrorOf (code: KeygateErrorCode): string {
-  return table[code].oauth
+const wireBody = (code: KeygateErrorCode, message: string): string =>
+  JSON.stringify({ error: table[code].oauth, error_description: message })
+
+// The bodies of errors whose message takes no argument, serialized once: the common refusals cost no
+// serialization.
+const fixedBodies = new Map(Object.entries(table).map(([code, e]) => [code, wireBody(code as KeygateErrorCode, e.message)]))
+
+/** The RFC 6749 §5.2 JSON body of an error, `{"error": …, "error_description": …}`. */
+export function oauthBodyOf (err: { code: KeygateErrorCode, message: string }): string {
+  return err.message === table[err.code].message ? fixedBodies.get(err.code) as string : wireBody(err.code, err.message)
 }

@@ -1,5 +1,5 @@
 // Logger options: request ids, and no API key, client secret or JWT in any log line.
-import { randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { FastifyServerOptions, RawRequestDefaultExpression } from 'fastify'
 
 const API_KEY_PATTERN = /[a-z][a-z0-9]*_[a-z0-9]+_[0-9A-Za-z]+_[0-9A-Za-z]{40,}/g
@@ -25,10 +25,17 @@ export const REDACTED_PATHS = [
   '*.key'
 ]
 
-/** A caller's `x-request-id` when it is short and plain; otherwise a fresh UUID. */
+// A fresh id is this process's random tag and a counter: unique across replicas (64 random bits per
+// process), and a string concatenation per request where a UUID cost a tenth of a refused request.
+const PROCESS_TAG = randomBytes(8).toString('base64url')
+let issued = 0
+
+/** A caller's `x-request-id` when it is short and plain; otherwise a fresh one, `<process tag>-<counter>`. */
 export function requestIdFor (req: RawRequestDefaultExpression): string {
   const incoming = req.headers['x-request-id']
-  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID()
+  if (typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming)) return incoming
+  issued = issued === Number.MAX_SAFE_INTEGER ? 1 : issued + 1
+  return `${PROCESS_TAG}-${issued.toString(36)}`
 }
 
 export function loggerOptions (level: string, stream?: NodeJS.WritableStream): Exclude<FastifyServerOptions['logger'], undefined | boolean> {

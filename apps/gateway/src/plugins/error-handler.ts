@@ -1,7 +1,7 @@
 // The one place errors become HTTP: RFC 6749 §5.2 bodies, WWW-Authenticate, Retry-After, generic 500s.
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { type KeygateErrorCode, isKeygateError, oauthErrorOf } from '../errors.ts'
+import { type KeygateErrorCode, isKeygateError, oauthBodyOf } from '../errors.ts'
 
 interface WireError {
   status: number
@@ -36,6 +36,8 @@ function isBackendUnavailable (err: Error & { code?: unknown }): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(err.message)
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8'
+
 function isPlainObject (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !(value instanceof Error)
 }
@@ -59,7 +61,7 @@ export function sendError (err: FastifyError, request: FastifyRequest, reply: Fa
     if (err.statusCode === 503 || err.statusCode === 429) reply.header('retry-after', String((err as { retryAfter?: number }).retryAfter ?? 1))
     if (err.statusCode >= 500) request.log.error({ err }, 'request failed')
     else request.log.info({ code: err.code, ...(isPlainObject(err.cause) ? err.cause : {}) }, 'request refused')
-    return reply.code(err.statusCode).send({ error: oauthErrorOf(err.code), error_description: err.message })
+    return reply.code(err.statusCode).type(JSON_TYPE).send(oauthBodyOf(err))
   }
   if (isBackendUnavailable(err)) {
     request.log.warn({ err }, 'backing service unavailable')

@@ -56,8 +56,9 @@ const oauthRevocationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (bearerToken(request) !== undefined) {
       await app.requireAdmin(request)
     } else {
-      const { clientId, secret } = credentialsOf(request.headers.authorization, request.body)
-      clientKeyId = (await app.keys.authenticate(secret, { clientId, clientIp: request.ip })).keyId
+      const credentials = credentialsOf(request.headers.authorization, request.body)
+      if (credentials instanceof Error) throw credentials
+      clientKeyId = (await app.keys.authenticate(credentials.secret, { clientId: credentials.clientId, clientIp: request.ip })).keyId
     }
     const claims = await claimsOrUndefined(request.body.token)
     // Unknown, expired or already revoked: nothing to do, and RFC 7009 §2.2 answers 200 all the same.

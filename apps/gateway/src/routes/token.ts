@@ -50,16 +50,18 @@ type TokenBody = { grant_type?: string, client_id?: string, client_secret?: stri
 
 /**
  * Everything about a token request that needs neither the database nor Argon2: the grant, the client
- * authentication, the shape of the key. Synchronous, so that a request that cannot succeed is refused
- * without a promise, a Redis round trip or a query: under a flood of malformed keys this is the whole cost.
+ * authentication, the shape of the key. Synchronous and without a throw, so that a request that cannot
+ * succeed is refused without a promise, a Redis round trip or a query: under a flood of malformed keys
+ * this is the whole cost. The refusal is returned as the error it maps to.
  */
-function grantOf (authorization: string | undefined, body: TokenBody): TokenGrant {
-  if (body?.grant_type === undefined) throw new errors.KG_ERR_REQUEST_INVALID('grant_type is required')
-  if (body.grant_type !== 'client_credentials') throw new errors.KG_ERR_GRANT_UNSUPPORTED()
-  const { clientId, secret } = credentialsOf(authorization, body)
-  const parts = parseApiKey(secret)
-  if (!parts) throw refuseClient('malformed')
-  return { clientId, secret, keyId: parts.keyId }
+function grantOf (authorization: string | undefined, body: TokenBody): TokenGrant | Error {
+  if (body?.grant_type === undefined) return new errors.KG_ERR_REQUEST_INVALID('grant_type is required')
+  if (body.grant_type !== 'client_credentials') return new errors.KG_ERR_GRANT_UNSUPPORTED()
+  const credentials = credentialsOf(authorization, body)
+  if (credentials instanceof Error) return credentials
+  const parts = parseApiKey(credentials.secret)
+  if (!parts) return refuseClient('malformed')
+  return { clientId: credentials.clientId, secret: credentials.secret, keyId: parts.keyId }
 }
 
 const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, options) => {
@@ -71,12 +73,12 @@ const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, o
     // Both limits run before the handler, so before any database or Argon2 work. A request that cannot
     // succeed (another grant, a malformed key) is refused before them: its refusal costs less than counting it.
     preHandler: (request, reply, done) => {
-      try {
-        request.tokenGrant = grantOf(request.headers.authorization, request.body)
-      } catch (err) {
-        sendError(err as FastifyError, request, reply)
+      const grant = grantOf(request.headers.authorization, request.body)
+      if (grant instanceof Error) {
+        sendError(grant as FastifyError, request, reply)
         return
       }
+      request.tokenGrant = grant
       perAddress(request).then(() => perKey(request)).then(() => done(), done)
     },
     schema: {

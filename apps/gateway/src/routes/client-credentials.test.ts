@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest'
+import { credentialsOf } from './client-credentials.ts'
+
+const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+
+function refusal (result: ReturnType<typeof credentialsOf>): { code: string, cause?: unknown } {
+  if (!(result instanceof Error)) throw new Error(`expected a refusal, got ${JSON.stringify(result)}`)
+  return result as Error & { code: string }
+}
+
+describe('credentialsOf', () => {
+  it('reads client_secret and client_id from the body', () => {
+    expect(credentialsOf(undefined, { client_id: 'abc', client_secret: 's3cret' })).toEqual({ clientId: 'abc', secret: 's3cret' })
+  })
+
+  it('reads HTTP Basic, form-decoding both halves, an empty user meaning no client_id', () => {
+    expect(credentialsOf(basic('a%2Bb', 'x+y%3A'), {})).toEqual({ clientId: 'a+b', secret: 'x y:' })
+    expect(credentialsOf(basic('', 'k'), {})).toEqual({ clientId: undefined, secret: 'k' })
+  })
+
+  it('returns the refusal instead of throwing it', () => {
+    expect(refusal(credentialsOf(undefined, {}))).toMatchObject({ code: 'KG_ERR_CLIENT_INVALID', cause: { reason: 'malformed' } })
+    expect(refusal(credentialsOf(`Basic ${Buffer.from('no-colon').toString('base64')}`, {}))).toMatchObject({ code: 'KG_ERR_CLIENT_INVALID' })
+    expect(refusal(credentialsOf(basic('%E0%A4%A', 'k'), {}))).toMatchObject({ code: 'KG_ERR_CLIENT_INVALID', cause: { reason: 'malformed' } })
+    expect(refusal(credentialsOf(basic('a', 'k'), { client_secret: 'k' }))).toMatchObject({ code: 'KG_ERR_REQUEST_INVALID' })
+  })
+})
