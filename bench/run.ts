@@ -3,7 +3,7 @@ import { cpus } from 'node:os'
 import { formatApiKey, parseApiKey } from '@keygate/gateway'
 import { randomBytes } from 'node:crypto'
 import { ISSUER, MASTER_KEY, REDIS_URL, createBenchDatabase, createKeys } from './lib/infra.ts'
-import { type Server, startGateway, startHello, startService } from './lib/processes.ts'
+import { type Server, startGateway, startHello, startRefusalFloor, startService } from './lib/processes.ts'
 import { type Row, report } from './lib/report.ts'
 import { exchangeCold, exchangeWarm } from './scenarios/exchange.ts'
 import { malformedFlood, wrongSecretFlood } from './scenarios/floods.ts'
@@ -78,10 +78,12 @@ try {
     const defended = await startGateway(base)
     servers.push(defended)
     const hello = await startHello()
-    servers.push(hello)
-    rows.push(await malformedFlood(defended.url, hello.url, SECONDS))
+    const floor = await startRefusalFloor()
+    servers.push(hello, floor)
+    rows.push(...await malformedFlood(defended.url, hello.url, floor.url, SECONDS))
+    await stopServers([hello, floor])
     rows.push(...await wrongSecretFlood(defended.url, wrongSecretOf(victim.key), legit.key, SECONDS))
-    await stopServers([defended, hello])
+    await stopServers([defended])
   }
   if (wants('6')) {
     const services = [await startService(serviceEnv), await startService(serviceEnv)]

@@ -52,6 +52,10 @@ export function startHello (): Promise<Server> {
   return start(`${ROOT}/bench`, 'servers/hello.ts', {})
 }
 
+export function startRefusalFloor (): Promise<Server> {
+  return start(`${ROOT}/bench`, 'servers/refusal-floor.ts', {})
+}
+
 export async function rss (pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024

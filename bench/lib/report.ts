@@ -10,6 +10,7 @@ export interface Row {
   /** value ÷ baseline (or the figure itself when there is no baseline) */
   ratio: number
   target: string
+  /** Always true for a reference row, which has no target of its own. */
   pass: boolean
   raw: Record<string, unknown>
 }
@@ -21,6 +22,11 @@ export function row (scenario: string, metric: string, value: number, baseline: 
   return { scenario, metric, value, baseline, ratio, target: `${target.of} ${target.op} ${target.bound}`, pass, raw }
 }
 
+/** A figure shown beside the targets to read them by (a floor, a ceiling), with no target of its own. */
+export function reference (scenario: string, metric: string, value: number, baseline: number, raw: Record<string, unknown> = {}): Row {
+  return { scenario, metric, value, baseline, ratio: value / baseline, target: 'reference', pass: true, raw }
+}
+
 const fmt = (n: number | null): string => n === null ? '-' : Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2)
 
 export async function report (rows: Row[], meta: Record<string, unknown>): Promise<void> {
@@ -28,7 +34,7 @@ export async function report (rows: Row[], meta: Record<string, unknown>): Promi
   await mkdir(new URL('../results/', import.meta.url), { recursive: true })
   await writeFile(file, `${JSON.stringify({ ...meta, rows }, null, 2)}\n`)
   const header = ['scenario', 'metric', 'value', 'baseline', 'ratio', 'target', 'ok']
-  const lines = rows.map((r) => [r.scenario, r.metric, fmt(r.value), fmt(r.baseline), fmt(r.ratio), r.target, r.pass ? 'yes' : 'NO'])
+  const lines = rows.map((r) => [r.scenario, r.metric, fmt(r.value), fmt(r.baseline), fmt(r.ratio), r.target, r.target === 'reference' ? '-' : r.pass ? 'yes' : 'NO'])
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)))
   const print = (cells: string[]): void => { process.stdout.write(`${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`) }
   print(header)

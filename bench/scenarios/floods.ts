@@ -1,9 +1,9 @@
 // 5. Floods: malformed keys vs an unauthenticated route; a wrong-secret flood for a real keyId while health
 //    is measured and a legitimate caller (another address, another key) exchanges.
 import { request } from 'node:http'
-import { load } from '../lib/load.ts'
+import { type LoadResult, load } from '../lib/load.ts'
 import { alternate, roundSeconds, summary } from '../lib/rounds.ts'
-import { type Row, row } from '../lib/report.ts'
+import { type Row, reference, row } from '../lib/report.ts'
 
 const MALFORMED = 'grant_type=client_credentials&client_secret=kg_live_notAKey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'
 
@@ -11,29 +11,40 @@ function post (url: string, seconds: number) {
   return load({ url, method: 'POST', connections: 50, seconds, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: MALFORMED })
 }
 
+async function refusals (url: string, seconds: number): Promise<LoadResult> {
+  const flood = await post(url, seconds)
+  const unexpected = Object.keys(flood.statusCodes).filter((c) => c !== '401' && c !== '429')
+  if (unexpected.length > 0) throw new Error(`malformed flood answered ${JSON.stringify(flood.statusCodes)}`)
+  return flood
+}
+
 /**
  * The baseline is a hello route receiving the very same request (a POST with this form body): on this
- * machine the request's shape alone halves the rate of a bare GET, whoever answers it. The GET figures of
- * both servers are kept beside it.
+ * machine the request's shape alone halves the rate of a bare GET, whoever answers it. Beside it, the
+ * floor: the least any Fastify route can do to refuse this request (parse and validate the form, answer
+ * 401), measured against the same hello, so that the figure tells the gateway's own cost from Fastify's.
+ * The GET figures of the hello and the gateway are kept too.
  */
-export async function malformedFlood (gatewayUrl: string, helloUrl: string, seconds: number): Promise<Row> {
+export async function malformedFlood (gatewayUrl: string, helloUrl: string, floorUrl: string, seconds: number): Promise<Row[]> {
   const each = roundSeconds(seconds)
-  // Both servers are measured warm: the JIT has compiled the path under test before the clock starts.
+  // Every server is measured warm: the JIT has compiled the path under test before the clock starts.
   await post(`${helloUrl}/hello`, 2)
   await post(`${gatewayUrl}/oauth/token`, 2)
-  const { median, rounds } = await alternate(() => post(`${helloUrl}/hello`, each), async () => {
-    const flood = await post(`${gatewayUrl}/oauth/token`, each)
-    const unexpected = Object.keys(flood.statusCodes).filter((c) => c !== '401' && c !== '429')
-    if (unexpected.length > 0) throw new Error(`malformed flood answered ${JSON.stringify(flood.statusCodes)}`)
-    return flood
-  })
+  await post(`${floorUrl}/oauth/token`, 2)
+  const hello = (): Promise<LoadResult> => post(`${helloUrl}/hello`, each)
+  const { median, rounds } = await alternate(hello, () => refusals(`${gatewayUrl}/oauth/token`, each))
+  const floor = await alternate(hello, () => refusals(`${floorUrl}/oauth/token`, each))
   const getHello = await load({ url: `${helloUrl}/healthz`, connections: 50, seconds: each })
   const getGateway = await load({ url: `${gatewayUrl}/healthz`, connections: 50, seconds: each })
-  return row('5a flood malformed', 'rejections/s', median.subject.rps, median.baseline, { op: '>=', bound: 0.8, of: 'ratio' }, {
-    rounds: summary(rounds),
-    getHelloRps: getHello.rps,
-    getGatewayHealthzRps: getGateway.rps
-  })
+  return [
+    row('5a flood malformed', 'rejections/s', median.subject.rps, median.baseline, { op: '>=', bound: 0.8, of: 'ratio' }, {
+      rounds: summary(rounds),
+      gatewayOfFloor: median.ratio / floor.median.ratio,
+      getHelloRps: getHello.rps,
+      getGatewayHealthzRps: getGateway.rps
+    }),
+    reference('5a floor: bare refusal', 'rejections/s', floor.median.subject.rps, floor.median.baseline, { rounds: summary(floor.rounds) })
+  ]
 }
 
 // An exchange from another loopback address (127.0.0.2): the flood's address limit is not the caller's.
