@@ -37,6 +37,11 @@ export interface MirrorOptions {
 
 interface Entry { revokedAt: number, expiresAt: number }
 
+// Token entries keep their expiry in whole seconds after the mirror's start: a small integer is stored in
+// the map itself, where a millisecond timestamp would cost a heap number per revoked token.
+const startSeconds = Math.floor(Date.now() / 1000)
+const secondsOf = (ms: number): number => Math.ceil(ms / 1000) - startSeconds
+
 export function createRevocationMirror (options: MirrorOptions): RevocationMirror {
   const { redis, keys, instanceId } = options
   const log = options.log ?? (() => {})
@@ -53,7 +58,7 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
 
   function apply (m: RevocationMessage): void {
     if (m.kind === 'token') {
-      tokens.set(m.subject, m.expiresAt)
+      tokens.set(m.subject, secondsOf(m.expiresAt))
       return
     }
     const map = m.kind === 'key' ? byKey : byOwner
@@ -178,7 +183,8 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
   // the applied position, and drops expired entries.
   const timer = setInterval(() => {
     const t = Date.now()
-    for (const [jti, exp] of tokens) if (exp <= t) tokens.delete(jti)
+    const seconds = secondsOf(t)
+    for (const [jti, exp] of tokens) if (exp <= seconds) tokens.delete(jti)
     for (const map of [byKey, byOwner]) for (const [k, v] of map) if (v.expiresAt <= t) map.delete(k)
     if (subscriber.status !== 'ready') {
       markStale('subscriber not connected')
