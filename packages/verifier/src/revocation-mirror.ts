@@ -37,10 +37,12 @@ export interface MirrorOptions {
 
 interface Entry { revokedAt: number, expiresAt: number }
 
-// Token entries keep their expiry in whole seconds after the mirror's start: a small integer is stored in
-// the map itself, where a millisecond timestamp would cost a heap number per revoked token.
+// Token entries keep their expiry in whole seconds after this module loaded: a small integer is stored in
+// the map itself, where a millisecond timestamp would cost a heap number per revoked token. An expiry
+// rounds up and the clock rounds down, so an entry is never dropped before its token stops verifying.
 const startSeconds = Math.floor(Date.now() / 1000)
-const secondsOf = (ms: number): number => Math.ceil(ms / 1000) - startSeconds
+const expirySecondsOf = (ms: number): number => Math.ceil(ms / 1000) - startSeconds
+const clockSecondsOf = (ms: number): number => Math.floor(ms / 1000) - startSeconds
 
 export function createRevocationMirror (options: MirrorOptions): RevocationMirror {
   const { redis, keys, instanceId } = options
@@ -58,7 +60,7 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
 
   function apply (m: RevocationMessage): void {
     if (m.kind === 'token') {
-      tokens.set(m.subject, secondsOf(m.expiresAt))
+      tokens.set(m.subject, expirySecondsOf(m.expiresAt))
       return
     }
     const map = m.kind === 'key' ? byKey : byOwner
@@ -183,7 +185,7 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
   // the applied position, and drops expired entries.
   const timer = setInterval(() => {
     const t = Date.now()
-    const seconds = secondsOf(t)
+    const seconds = clockSecondsOf(t)
     for (const [jti, exp] of tokens) if (exp <= seconds) tokens.delete(jti)
     for (const map of [byKey, byOwner]) for (const [k, v] of map) if (v.expiresAt <= t) map.delete(k)
     if (subscriber.status !== 'ready') {
