@@ -34,7 +34,7 @@ let issued = 0
 export function requestIdFor (req: RawRequestDefaultExpression): string {
   const incoming = req.headers['x-request-id']
   if (typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming)) return incoming
-  issued = issued === Number.MAX_SAFE_INTEGER ? 1 : issued + 1
+  issued += 1
   return `${PROCESS_TAG}-${issued.toString(36)}`
 }
 
