@@ -22,6 +22,8 @@ describe('revocation reaches every verifier', () => {
     const d = await buildDownstream()
     const env = { KEYGATE_ISSUER: d.gw.config.issuer, KEYGATE_JWKS_URL: `${d.gatewayUrl}/.well-known/jwks.json`, REDIS_URL: redisUrl(), KEYGATE_REDIS_PREFIX: d.prefix }
     const services = await Promise.all([spawnService(env), spawnService(env)])
+    // Healthy means current, and a current verifier is registered: both count as live from here on.
+    await Promise.all(services.map((url) => until(async () => (await fetch(`${url}/healthz`)).status === 200, 10_000)))
     const { authorization } = await adminHeaders(d.gw)
     const { token, keyId } = await d.token(['orders:read'])
     for (const url of services) expect(await status(url, token)).toBe(200)

@@ -32,4 +32,22 @@ describe('revocation mirror', () => {
     expect(mirror.isRevoked(principal('jti-soon'))).toBe(false)
     expect(mirror.isRevoked(principal('jti-later'))).toBe(true)
   })
+
+  it('loads and registers as live as soon as its command connection is ready, even after its subscriber', async () => {
+    const redis = new Redis(redisUrl(), { lazyConnect: true, enableOfflineQueue: false })
+    const keys = revocationKeys(redisPrefix())
+    const setup = new Redis(redisUrl())
+    await setup.multi().set(keys.seq, 0).set(keys.epoch, 'e1').exec()
+    const mirror = createRevocationMirror({ redis, keys, instanceId: 'late-connection', heartbeatMs: 60_000 })
+    onTestFinished(async () => {
+      await mirror.stop()
+      redis.disconnect()
+      setup.disconnect()
+    })
+    setTimeout(() => { redis.connect().catch(() => {}) }, 300)
+
+    await until(async () => mirror.status().state === 'current', 2_000)
+    expect(await setup.zscore(keys.verifiers, 'late-connection')).not.toBeNull()
+    expect(await setup.hget(keys.applied, 'late-connection')).toBe('e1:0')
+  })
 })

@@ -1,5 +1,6 @@
 // A local copy of the live revocations, kept current from Redis: loaded at start, updated from pub/sub,
 // resynced on every reconnect, on a gap in sequence numbers and on a new epoch. Per request: map lookups.
+import { once } from 'node:events'
 import type { Redis } from 'ioredis'
 import { type RevocationKeys, type RevocationMessage, decodeRevocation } from '@keygate/protocol'
 import type { Principal } from './verify.ts'
@@ -44,11 +45,15 @@ const startSeconds = Math.floor(Date.now() / 1000)
 const expirySecondsOf = (ms: number): number => Math.ceil(ms / 1000) - startSeconds
 const clockSecondsOf = (ms: number): number => Math.floor(ms / 1000) - startSeconds
 
+/** Longest wait for the command connection before a load gives up (and the heartbeat retries). */
+const READY_WAIT_MS = 3_000
+
 export function createRevocationMirror (options: MirrorOptions): RevocationMirror {
   const { redis, keys, instanceId } = options
   const log = options.log ?? (() => {})
   const heartbeatMs = options.heartbeatMs ?? 2_000
-  const subscriber = redis.duplicate()
+  // Its own connection, eager even when the given client is lazy: the subscription drives every load.
+  const subscriber = redis.duplicate({ lazyConnect: false })
   const tokens = new Map<string, number>()
   const byKey = new Map<string, Entry>()
   const byOwner = new Map<string, Entry>()
@@ -79,12 +84,17 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
     }
   }
 
-  async function report (): Promise<void> {
-    if (!current || epoch === undefined) return
-    await redis.multi()
+  // Registers this verifier as live at its applied position: what propagation reports count.
+  async function writePosition (): Promise<void> {
+    const written = await redis.multi()
       .zadd(keys.verifiers, Date.now(), instanceId)
       .hset(keys.applied, instanceId, `${epoch}:${lastSeq}`)
       .exec()
+    for (const [err] of written ?? [[new Error('position transaction aborted')]]) if (err) throw err
+  }
+
+  async function report (): Promise<void> {
+    if (current && epoch !== undefined) await writePosition()
   }
 
   // While a full load runs, published messages wait here and are applied after it, in order.
@@ -92,7 +102,10 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
 
   // The position first, then the set by cursor (ZSCAN returns every member present throughout, in small
   // batches: no 100,000-member reply to hold at once). Members published meanwhile arrive buffered.
+  // Current only once registered: a verifier that says it is current is one that propagation counts.
   async function load (): Promise<void> {
+    // The subscriber may be ready before the command connection: wait for it rather than fail the load.
+    if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(READY_WAIT_MS) })
     buffered = []
     try {
       const position = await redis.multi().get(keys.epoch).get(keys.seq).exec()
@@ -118,16 +131,14 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
       } while (cursor !== '0')
       epoch = e
       lastSeq = Number(s ?? 0)
-      current = true
-      log('resynced', { epoch, lastSeq, size: tokens.size + byKey.size + byOwner.size })
     } finally {
       const pending = buffered.sort((a, b) => a.seq - b.seq)
       buffered = undefined
       for (const m of pending) receive(m)
     }
-    // Register at once, so that propagation reports count this verifier from its first moment.
-    for (let i = 0; i < 40 && redis.status !== 'ready'; i++) await new Promise((resolve) => setTimeout(resolve, 25))
-    await report().catch(() => {})
+    await writePosition()
+    current = true
+    log('resynced', { epoch, lastSeq, size: tokens.size + byKey.size + byOwner.size })
   }
 
   function receive (m: RevocationMessage): void {
