@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { createArgon2Hasher, formatApiKey, generateApiKey, parseApiKey } from '@keygate/gateway'
 import { buildTestGateway, countingHasher, withWrongSecret } from '../support/gateway.ts'
@@ -99,4 +100,25 @@ describe('HTTP hardening', () => {
     expect(res.status).toBe(431)
     expect((await fetch(`${url}/healthz`)).status).toBe(200)
   })
+
+  it('closes a connection whose request stalls half-sent, and an idle keep-alive connection, while others are served', async () => {
+    const gw = await buildTestGateway()
+    const url = new URL(await gw.app.listen({ host: '127.0.0.1', port: 0 }))
+    // Resolves with the ms from its first write until the server closes it.
+    const closedAfter = (data: string): Promise<number> => new Promise((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        const start = Date.now()
+        socket.on('close', () => resolve(Date.now() - start))
+        socket.write(data)
+      })
+      socket.on('error', reject)
+      socket.resume()
+    })
+    const stalled = closedAfter('POST /oauth/token HTTP/1.1\r\nHost: keygate\r\nContent-Type: application/x-www-form-urlencoded\r\n')
+    const idle = closedAfter('GET /healthz HTTP/1.1\r\nHost: keygate\r\n\r\n')
+    expect((await fetch(`${url.origin}/healthz`)).status).toBe(200)
+    // Idle keep-alive: 5 s; a stalled request: the 10 s connection timeout.
+    expect(await idle).toBeLessThan(7_000)
+    expect(await stalled).toBeLessThan(13_000)
+  }, 30_000)
 })
