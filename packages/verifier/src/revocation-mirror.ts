@@ -1,7 +1,7 @@
 // A local copy of the live revocations, kept current from Redis: loaded at start, updated from pub/sub,
 // resynced on every reconnect, on a gap in sequence numbers and on a new epoch. Per request: map lookups.
 import { once } from 'node:events'
-import type { Redis } from 'ioredis'
+import type { ChainableCommander, Redis } from 'ioredis'
 import { type RevocationKeys, type RevocationMessage, decodeRevocation } from '@keygate/protocol'
 import type { Principal } from './verify.ts'
 
@@ -48,6 +48,16 @@ const clockSecondsOf = (ms: number): number => Math.floor(ms / 1000) - startSeco
 /** Longest wait for the command connection before a load gives up (and the heartbeat retries). */
 const READY_WAIT_MS = 3_000
 
+/** Runs a MULTI and returns its replies; throws if it aborted or any command failed. */
+async function transaction (tx: ChainableCommander): Promise<unknown[]> {
+  const results = await tx.exec()
+  if (!results) throw new Error('transaction aborted')
+  return results.map(([err, reply]) => {
+    if (err) throw err
+    return reply
+  })
+}
+
 export function createRevocationMirror (options: MirrorOptions): RevocationMirror {
   const { redis, keys, instanceId } = options
   const log = options.log ?? (() => {})
@@ -86,11 +96,9 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
 
   // Registers this verifier as live at its applied position: what propagation reports count.
   async function writePosition (): Promise<void> {
-    const written = await redis.multi()
+    await transaction(redis.multi()
       .zadd(keys.verifiers, Date.now(), instanceId)
-      .hset(keys.applied, instanceId, `${epoch}:${lastSeq}`)
-      .exec()
-    for (const [err] of written ?? [[new Error('position transaction aborted')]]) if (err) throw err
+      .hset(keys.applied, instanceId, `${epoch}:${lastSeq}`))
   }
 
   async function report (): Promise<void> {
@@ -108,10 +116,7 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
     if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(READY_WAIT_MS) })
     buffered = []
     try {
-      const position = await redis.multi().get(keys.epoch).get(keys.seq).exec()
-      if (!position) throw new Error('resync transaction aborted')
-      for (const [err] of position) if (err) throw err
-      const [[, e], [, s]] = position as [[null, string | null], [null, string | null]]
+      const [e, s] = await transaction(redis.multi().get(keys.epoch).get(keys.seq)) as [string | null, string | null]
       // No epoch: Redis is empty and the relay has not rebuilt the stream yet (a restart, a flush). An empty
       // list now would forget every revocation: stay stale and try again at the next heartbeat.
       if (e === null) throw new Error('no revocation stream in Redis yet')
