@@ -80,7 +80,7 @@ try {
     const hello = await startHello()
     const floor = await startRefusalFloor()
     servers.push(hello, floor)
-    rows.push(...await malformedFlood(defended.url, hello.url, floor.url, SECONDS))
+    rows.push(...await malformedFlood(defended, hello, floor, SECONDS))
     await stopServers([hello, floor])
     rows.push(...await wrongSecretFlood(defended.url, wrongSecretOf(victim.key), legit.key, SECONDS))
     await stopServers([defended])

@@ -1,7 +1,9 @@
 // 5. Floods: malformed keys vs an unauthenticated route; a wrong-secret flood for a real keyId while health
 //    is measured and a legitimate caller (another address, another key) exchanges.
 import { request } from 'node:http'
+import { type RunCost, measureCost } from '../lib/cost.ts'
 import { type LoadResult, load } from '../lib/load.ts'
+import type { Server } from '../lib/processes.ts'
 import { alternate, roundSeconds, summary } from '../lib/rounds.ts'
 import { type Row, reference, row } from '../lib/report.ts'
 
@@ -23,9 +25,11 @@ async function refusals (url: string, seconds: number): Promise<LoadResult> {
  * machine the request's shape alone halves the rate of a bare GET, whoever answers it. Beside it, the
  * floor: the least any Fastify route can do to refuse this request (parse and validate the form, answer
  * 401), measured against the same hello, so that the figure tells the gateway's own cost from Fastify's.
- * The GET figures of the hello and the gateway are kept too.
+ * The GET figures of the hello and the gateway are kept too, and what one more round costs each server
+ * per request: its CPU time, and the interrupts between CPUs (see ../lib/cost.ts).
  */
-export async function malformedFlood (gatewayUrl: string, helloUrl: string, floorUrl: string, seconds: number): Promise<Row[]> {
+export async function malformedFlood (gateway: Server, helloServer: Server, floorServer: Server, seconds: number): Promise<Row[]> {
+  const [gatewayUrl, helloUrl, floorUrl] = [gateway.url, helloServer.url, floorServer.url]
   const each = roundSeconds(seconds)
   // Every server is measured warm: the JIT has compiled the path under test before the clock starts.
   await post(`${helloUrl}/hello`, 2)
@@ -36,6 +40,11 @@ export async function malformedFlood (gatewayUrl: string, helloUrl: string, floo
   const floor = await alternate(hello, () => refusals(`${floorUrl}/oauth/token`, each))
   const getHello = await load({ url: `${helloUrl}/healthz`, connections: 50, seconds: each })
   const getGateway = await load({ url: `${gatewayUrl}/healthz`, connections: 50, seconds: each })
+  const cost = {
+    hello: (await measureCost(helloServer.pid, hello)).cost,
+    floor: (await measureCost(floorServer.pid, () => refusals(`${floorUrl}/oauth/token`, each))).cost,
+    gateway: (await measureCost(gateway.pid, () => refusals(`${gatewayUrl}/oauth/token`, each))).cost
+  }
   return [
     row('5a flood malformed', 'rejections/s', median.subject.rps, median.baseline, { op: '>=', bound: 0.8, of: 'ratio' }, {
       rounds: summary(rounds),
@@ -43,8 +52,20 @@ export async function malformedFlood (gatewayUrl: string, helloUrl: string, floo
       getHelloRps: getHello.rps,
       getGatewayHealthzRps: getGateway.rps
     }),
-    reference('5a floor: bare refusal', 'rejections/s', floor.median.subject.rps, floor.median.baseline, { rounds: summary(floor.rounds) })
+    reference('5a floor: bare refusal', 'rejections/s', floor.median.subject.rps, floor.median.baseline, { rounds: summary(floor.rounds) }),
+    ...costRows(cost)
   ]
+}
+
+/** The gateway's cost per refusal against the hello's per request, where /proc can tell. */
+function costRows (cost: Record<'hello' | 'floor' | 'gateway', RunCost | null>): Row[] {
+  const { hello, gateway } = cost
+  if (hello === null || gateway === null) return []
+  const rows = [reference('5a cost per request', 'server CPU µs', gateway.cpuUsPerRequest, hello.cpuUsPerRequest, cost)]
+  if (gateway.crossCpuInterruptsPerRequest !== null && hello.crossCpuInterruptsPerRequest !== null) {
+    rows.push(reference('5a cost per request', 'cross-CPU interrupts', gateway.crossCpuInterruptsPerRequest, hello.crossCpuInterruptsPerRequest, cost))
+  }
+  return rows
 }
 
 // An exchange from another loopback address (127.0.0.2): the flood's address limit is not the caller's.
