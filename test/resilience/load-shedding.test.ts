@@ -3,6 +3,21 @@ import { describe, expect, it } from 'vitest'
 import { createArgon2Hasher, formatApiKey, generateApiKey, parseApiKey } from '@keygate/gateway'
 import { buildTestGateway, countingHasher, withWrongSecret } from '../support/gateway.ts'
 
+const ONE_REQUEST = 'GET /healthz HTTP/1.1\r\nHost: keygate\r\n\r\n'
+
+/** Opens a connection, writes `data`, and resolves with the ms from that write until the server closes it. */
+function closedAfter (url: URL, data: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => {
+      const start = Date.now()
+      socket.on('close', () => resolve(Date.now() - start))
+      socket.write(data)
+    })
+    socket.on('error', reject)
+    socket.resume()
+  })
+}
+
 describe('load shedding at the token endpoint', () => {
   it('bounds Argon2 work: beyond the queue, 503 with Retry-After, while health and JWKS keep answering', async () => {
     const gw = await buildTestGateway({ env: { KEYGATE_MAX_CONCURRENT_HASHES: '1', KEYGATE_TOKEN_RATE_LIMIT_KEY: '100000' } })
@@ -104,21 +119,21 @@ describe('HTTP hardening', () => {
   it('closes a connection whose request stalls half-sent, and an idle keep-alive connection, while others are served', async () => {
     const gw = await buildTestGateway()
     const url = new URL(await gw.app.listen({ host: '127.0.0.1', port: 0 }))
-    // Resolves with the ms from its first write until the server closes it.
-    const closedAfter = (data: string): Promise<number> => new Promise((resolve, reject) => {
-      const socket = connect(Number(url.port), url.hostname, () => {
-        const start = Date.now()
-        socket.on('close', () => resolve(Date.now() - start))
-        socket.write(data)
-      })
-      socket.on('error', reject)
-      socket.resume()
-    })
-    const stalled = closedAfter('POST /oauth/token HTTP/1.1\r\nHost: keygate\r\nContent-Type: application/x-www-form-urlencoded\r\n')
-    const idle = closedAfter('GET /healthz HTTP/1.1\r\nHost: keygate\r\n\r\n')
+    const stalled = closedAfter(url, 'POST /oauth/token HTTP/1.1\r\nHost: keygate\r\nContent-Type: application/x-www-form-urlencoded\r\n')
+    const idle = closedAfter(url, ONE_REQUEST)
     expect((await fetch(`${url.origin}/healthz`)).status).toBe(200)
     // Idle keep-alive: 5 s; a stalled request: the 10 s connection timeout.
     expect(await idle).toBeLessThan(7_000)
     expect(await stalled).toBeLessThan(13_000)
+  }, 30_000)
+
+  it('keeps an idle keep-alive connection open for KEYGATE_KEEP_ALIVE_TIMEOUT_MS, past the connection timeout', async () => {
+    // Behind a load balancer with a 60 s idle timeout the setting is raised above it; here, above the
+    // 10 s connection timeout, which must not cut the idle connection short.
+    const gw = await buildTestGateway({ env: { KEYGATE_KEEP_ALIVE_TIMEOUT_MS: '11500' } })
+    const url = new URL(await gw.app.listen({ host: '127.0.0.1', port: 0 }))
+    const idle = await closedAfter(url, ONE_REQUEST)
+    expect(idle).toBeGreaterThan(11_000)
+    expect(idle).toBeLessThan(14_000)
   }, 30_000)
 })

@@ -41,7 +41,7 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     bodyLimit: 64 * 1024,
     connectionTimeout: 10_000,
     requestTimeout: 15_000,
-    keepAliveTimeout: 5_000,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
     return503OnClosing: true,
     // Unknown properties are refused (400) where a schema says additionalProperties: false, not dropped.
     ajv: { customOptions: { removeAdditional: false } },

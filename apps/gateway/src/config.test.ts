@@ -16,7 +16,8 @@ describe('loadConfig', () => {
       keyPrefix: 'kg_live',
       masterKey: undefined,
       trustProxy: false,
-      argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 }
+      argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
+      keepAliveTimeoutMs: 5000
     })
   })
 
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
     ['KEYGATE_TOKEN_TTL', '3601'],
     ['KEYGATE_TOKEN_TTL', '0'],
     ['PORT', '70000'],
+    ['KEYGATE_KEEP_ALIVE_TIMEOUT_MS', '500'],
     ['DATABASE_URL', 'mysql://x'],
     ['REDIS_URL', 'http://x'],
     ['KEYGATE_KEY_PREFIX', 'KG-LIVE'],

@@ -34,6 +34,8 @@ export interface GatewayConfig {
   exchangeCacheSeconds: number
   /** Create and print an admin key when the database holds no key at all. */
   bootstrapAdmin: boolean
+  /** How long an idle keep-alive connection stays open; above a load balancer's own idle timeout. */
+  keepAliveTimeoutMs: number
 }
 
 export class ConfigError extends Error {
@@ -66,6 +68,7 @@ interface RawEnv {
   KEYGATE_TOKEN_RATE_LIMIT_IP: number
   KEYGATE_TOKEN_RATE_LIMIT_KEY: number
   KEYGATE_EXCHANGE_CACHE_SECONDS: number
+  KEYGATE_KEEP_ALIVE_TIMEOUT_MS: number
 }
 
 const schema = {
@@ -93,7 +96,8 @@ const schema = {
     KEYGATE_ADMIN_RATE_LIMIT: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 600 },
     KEYGATE_TOKEN_RATE_LIMIT_IP: { type: 'integer', minimum: 1, maximum: 10_000_000, default: 6000 },
     KEYGATE_TOKEN_RATE_LIMIT_KEY: { type: 'integer', minimum: 1, maximum: 10_000_000, default: 600 },
-    KEYGATE_EXCHANGE_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: 3600, default: 60 }
+    KEYGATE_EXCHANGE_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: 3600, default: 60 },
+    KEYGATE_KEEP_ALIVE_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 5000 }
   }
 } as const
 
@@ -161,6 +165,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Gate
     tokenRateLimitPerIp: raw.KEYGATE_TOKEN_RATE_LIMIT_IP,
     tokenRateLimitPerKey: raw.KEYGATE_TOKEN_RATE_LIMIT_KEY,
     exchangeCacheSeconds: raw.KEYGATE_EXCHANGE_CACHE_SECONDS,
-    bootstrapAdmin: raw.KEYGATE_BOOTSTRAP_ADMIN
+    bootstrapAdmin: raw.KEYGATE_BOOTSTRAP_ADMIN,
+    keepAliveTimeoutMs: raw.KEYGATE_KEEP_ALIVE_TIMEOUT_MS
   })
 }
