@@ -44,18 +44,15 @@ async function crossCpuInterrupts (): Promise<number | null> {
   return total
 }
 
-/** Runs `run` against the server `pid` and reports what each of its requests cost. */
-export async function measureCost (pid: number, run: () => Promise<LoadResult>): Promise<{ result: LoadResult, cost: RunCost | null }> {
+/** Runs `run` against the server `pid` and reports what each of its requests cost; null off Linux. */
+export async function measureCost (pid: number, run: () => Promise<LoadResult>): Promise<RunCost | null> {
   const [ticksBefore, interruptsBefore] = await Promise.all([cpuTicks(pid), crossCpuInterrupts()])
   const result = await run()
   const [ticksAfter, interruptsAfter] = await Promise.all([cpuTicks(pid), crossCpuInterrupts()])
-  if (ticksBefore === null || ticksAfter === null || result.requests === 0) return { result, cost: null }
+  if (ticksBefore === null || ticksAfter === null || result.requests === 0) return null
   const perRequest = (n: number): number => n / result.requests
   return {
-    result,
-    cost: {
-      cpuUsPerRequest: perRequest((ticksAfter - ticksBefore) / TICKS_PER_SECOND * 1e6),
-      crossCpuInterruptsPerRequest: interruptsBefore === null || interruptsAfter === null ? null : perRequest(interruptsAfter - interruptsBefore)
-    }
+    cpuUsPerRequest: perRequest((ticksAfter - ticksBefore) / TICKS_PER_SECOND * 1e6),
+    crossCpuInterruptsPerRequest: interruptsBefore === null || interruptsAfter === null ? null : perRequest(interruptsAfter - interruptsBefore)
   }
 }

@@ -41,9 +41,9 @@ export async function malformedFlood (gateway: Server, helloServer: Server, floo
   const getHello = await load({ url: `${helloUrl}/healthz`, connections: 50, seconds: each })
   const getGateway = await load({ url: `${gatewayUrl}/healthz`, connections: 50, seconds: each })
   const cost = {
-    hello: (await measureCost(helloServer.pid, hello)).cost,
-    floor: (await measureCost(floorServer.pid, () => refusals(`${floorUrl}/oauth/token`, each))).cost,
-    gateway: (await measureCost(gateway.pid, () => refusals(`${gatewayUrl}/oauth/token`, each))).cost
+    hello: await measureCost(helloServer.pid, hello),
+    floor: await measureCost(floorServer.pid, () => refusals(`${floorUrl}/oauth/token`, each)),
+    gateway: await measureCost(gateway.pid, () => refusals(`${gatewayUrl}/oauth/token`, each))
   }
   return [
     row('5a flood malformed', 'rejections/s', median.subject.rps, median.baseline, { op: '>=', bound: 0.8, of: 'ratio' }, {
