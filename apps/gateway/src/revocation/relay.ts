@@ -4,13 +4,14 @@
 import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import type { Redis } from 'ioredis'
-import type { RevocationKeys } from '@keygate/protocol'
+import { type RevocationKeys, encodeRevocation } from '@keygate/protocol'
 import {
-  type PendingRevocation, REVOCATION_CHANNEL, liveRevocations, markPublished, pendingRevocations, pruneRevocations
+  type PendingRevocation, REVOCATION_CHANNEL, liveRevocations, markAllPublished, markPublished, pendingRevocations, pruneRevocations
 } from './store.ts'
 
 const RELAY_LOCK_ID = 0x6b67726c
 const BATCH = 200
+const REBUILD_BATCH = 1000
 
 // KEYS: set, seq, epoch, channel. ARGV: epoch, kind, subject, revokedAt, expiresAt.
 // Returns the new sequence, or -1 when the epoch changed under us (Redis was reset).
@@ -21,6 +22,13 @@ local msg = '[' .. seq .. ',' .. cjson.encode(ARGV[1]) .. ',' .. cjson.encode(AR
 redis.call('ZADD', KEYS[1], ARGV[5], msg)
 redis.call('PUBLISH', KEYS[4], msg)
 return seq`
+
+// The end of a rebuild, at once. KEYS: seq, epoch, channel. ARGV: last sequence, epoch, last message ('' for none).
+const COMMIT_REBUILD_SCRIPT = `
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+if ARGV[3] ~= '' then redis.call('PUBLISH', KEYS[3], ARGV[3]) end
+return 1`
 
 export interface RelayLog {
   info (obj: object, msg: string): void
@@ -56,14 +64,24 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
       currentEpoch, r.kind, r.subject, r.revokedAt.getTime(), r.expiresAt.getTime()) as number
   }
 
-  // Redis without our epoch lost its data (restart without persistence, failover, flush): rebuild it.
+  // Redis without our epoch lost its data (restart without persistence, failover, flush): rebuild it, the
+  // epoch last. A verifier that loads meanwhile finds no epoch and stays stale; one that finds the epoch
+  // finds every live revocation beside it. One message then tells subscribed verifiers to reload.
   async function ensureEpoch (): Promise<string> {
     const current = await redis.get(keys.epoch)
     if (current !== null) return current
     const next = randomBytes(8).toString('hex')
-    await redis.multi().del(keys.set).set(keys.seq, 0).set(keys.epoch, next).exec()
     const live = await liveRevocations(pool)
-    for (const r of live) await markPublished(pool, r.outboxSeq, await publish(r, next))
+    const messages = live.map((r, i) => encodeRevocation({
+      seq: i + 1, epoch: next, kind: r.kind, subject: r.subject, revokedAt: r.revokedAt.getTime(), expiresAt: r.expiresAt.getTime()
+    }))
+    await redis.del(keys.set)
+    for (let i = 0; i < live.length; i += REBUILD_BATCH) {
+      const members = live.slice(i, i + REBUILD_BATCH).flatMap((r, j) => [r.expiresAt.getTime(), messages[i + j] as string])
+      await redis.zadd(keys.set, ...members)
+    }
+    await redis.eval(COMMIT_REBUILD_SCRIPT, 3, keys.seq, keys.epoch, keys.channel, live.length, next, messages.at(-1) ?? '')
+    await markAllPublished(pool, live.map((r, i) => [r.outboxSeq, i + 1]))
     log.info({ epoch: next, republished: live.length }, 'revocation stream rebuilt from Postgres')
     return next
   }

@@ -66,6 +66,15 @@ export async function markPublished (db: Queryable, outboxSeq: string, published
   await db.query('UPDATE revocation_outbox SET published_at = now(), published_seq = $2 WHERE seq = $1', [outboxSeq, publishedSeq])
 }
 
+/** markPublished for many outbox rows at once: `[outboxSeq, publishedSeq]` pairs. */
+export async function markAllPublished (db: Queryable, positions: Array<[string, number]>): Promise<void> {
+  if (positions.length === 0) return
+  await db.query(
+    `UPDATE revocation_outbox o SET published_at = now(), published_seq = p.published_seq
+     FROM unnest($1::bigint[], $2::bigint[]) AS p(seq, published_seq) WHERE o.seq = p.seq`,
+    [positions.map(([outboxSeq]) => outboxSeq), positions.map(([, seq]) => seq)])
+}
+
 /** The stream position a revocation was published at, once it has been. */
 export async function publishedSeqOf (db: Queryable, outboxSeq: string): Promise<number | undefined> {
   const { rows } = await db.query<{ s: string | null }>('SELECT published_seq::text AS s FROM revocation_outbox WHERE seq = $1', [outboxSeq])
