@@ -60,6 +60,8 @@ describe('@keygate/verifier in a downstream service', () => {
       'not a JWT': 'hello',
       'two parts': `${h}.${p}`,
       'garbage base64': 'e30.e30.e30',
+      'header a JSON array': `${Buffer.from('[]').toString('base64url')}.${p}.${s}`,
+      'header JSON null': `${Buffer.from('null').toString('base64url')}.${p}.${s}`,
       '100 KB header': forgeJwt({ ...header, pad: 'x'.repeat(100_000) }, claims, { ed25519: attacker.privateKey })
     }
     expect((await app.inject({ url: '/orders', headers: bearer(signer.sign(claims)) })).statusCode).toBe(200)

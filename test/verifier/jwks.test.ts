@@ -75,11 +75,33 @@ describe('JWKS cache', () => {
     expect(jwks.state.hits).toBe(2)
   })
 
-  it('ignores keys that are not pinned signing keys', async () => {
+  it('ignores keys that are not pinned signing keys, and keeps the one that is', async () => {
     const jwks = await jwksServer()
     const k1 = keyPair('k1')
-    jwks.state.keys = [{ ...k1.jwk, alg: 'HS256' }, { kty: 'oct', k: 'c2VjcmV0', kid: 'k1', alg: 'HS256' }, { ...k1.jwk, use: 'enc' }]
+    const k2 = keyPair('k2')
+    jwks.state.keys = [
+      { ...k1.jwk, alg: 'HS256' },
+      { kty: 'oct', k: 'c2VjcmV0', kid: 'k1', alg: 'HS256' },
+      // An HMAC secret under a pinned algorithm's name, and an RSA key: neither kty is a signing key of ours.
+      { kty: 'oct', k: 'c2VjcmV0', kid: 'k1', alg: 'EdDSA' },
+      { kty: 'RSA', n: 'sXch', e: 'AQAB', kid: 'k1', alg: 'EdDSA' },
+      { ...k1.jwk, use: 'enc' },
+      // A key that cannot be imported verifies nothing, and spoils nothing beside it.
+      { ...k1.jwk, x: 'not-a-key' },
+      k2.jwk
+    ]
     const app = await service(jwks.url)
     expect((await app.inject({ url: '/', headers: { authorization: `Bearer ${token(k1.privateKey, 'k1')}` } })).statusCode).toBe(401)
+    expect((await app.inject({ url: '/', headers: { authorization: `Bearer ${token(k2.privateKey, 'k2')}` } })).statusCode).toBe(200)
+  })
+
+  it('treats a JWKS document without a keys array as publishing no key', async () => {
+    const jwks = await jwksServer()
+    const k1 = keyPair('k1')
+    jwks.state.keys = { k1: k1.jwk } as unknown as object[]
+    const app = await service(jwks.url)
+    const res = await app.inject({ url: '/', headers: { authorization: `Bearer ${token(k1.privateKey, 'k1')}` } })
+    expect(res.statusCode).toBe(401)
+    expect(res.json()).toMatchObject({ error: 'invalid_token' })
   })
 })

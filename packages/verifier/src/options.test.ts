@@ -30,4 +30,8 @@ describe('resolveOptions', () => {
     const base = { issuer: 'https://a.example', audience: 'x' }
     expect(() => resolveOptions({ ...base, ...bad } as KeygateVerifierOptions, 'h')).toThrow(expect.objectContaining({ code: 'KG_VERIFIER_ERR_OPTIONS', message: expect.stringContaining(option) }))
   })
+
+  it.each([null, undefined, 'https://a.example'])('refuses %s in place of the options object', (bad) => {
+    expect(() => resolveOptions(bad as unknown as KeygateVerifierOptions, 'h')).toThrow(expect.objectContaining({ code: 'KG_VERIFIER_ERR_OPTIONS', message: expect.stringContaining('options') }))
+  })
 })
