@@ -92,6 +92,38 @@ describe('admin route security matrix', () => {
     }
   })
 
+  it('with an admin audience, refuses admin tokens minted for any other audience, on every admin route', async () => {
+    const gw = await buildTestGateway({ env: { KEYGATE_ADMIN_AUDIENCE: 'keygate-admin' } })
+    const target = await gw.createKey({ owner: 'team-a', audiences: ['orders'] })
+    const serviceToken = (await gw.exchange(target.key)).json<{ access_token: string }>().access_token
+    const admin = await gw.createKey({ owner: 'ops', name: 'admin', scopes: ['keygate:admin'], audiences: ['orders', 'keygate-admin'] })
+    const plain = await gw.createKey({ owner: 'ops', name: 'admin, no audience', scopes: ['keygate:admin'] })
+    const tokenFor = async (key: string, extra: Record<string, string> = {}) => `Bearer ${(await gw.exchange(key, extra)).json<{ access_token: string }>().access_token}`
+    const foreign = {
+      'a token for a service': await tokenFor(admin.key, { audience: 'orders' }),
+      'a token for the default audience': await tokenFor(plain.key)
+    }
+    const oauthRoutes: typeof ROUTES = [
+      { method: 'POST', url: '/oauth/introspect', payload: { token: serviceToken } },
+      { method: 'POST', url: '/oauth/revoke', payload: { token: serviceToken } }
+    ]
+    for (const route of [...ROUTES, ...oauthRoutes]) {
+      for (const [name, authorization] of Object.entries(foreign)) {
+        const res = await call(gw, route, target.record.keyId, authorization)
+        expect(res.statusCode, `${route.method} ${route.url} ${name}: ${res.body}`).toBe(401)
+        expect(res.json()).toMatchObject({ error: 'invalid_token' })
+      }
+    }
+
+    // Asked for, or among the key's audiences: the token opens the admin API, and a token for a service
+    // can still be introspected by it.
+    for (const authorization of [await tokenFor(admin.key, { audience: 'keygate-admin' }), await tokenFor(admin.key)]) {
+      expect((await gw.app.inject({ url: '/admin/keys', headers: { authorization } })).statusCode).toBe(200)
+      const introspected = await gw.app.inject({ method: 'POST', url: '/oauth/introspect', headers: { authorization }, payload: { token: serviceToken } })
+      expect(introspected.json()).toMatchObject({ active: true, aud: 'orders' })
+    }
+  })
+
   it('answers 404 for an unknown keyId and 400 naming the field for bad bodies', async () => {
     const gw = await buildTestGateway()
     const { authorization } = await adminHeaders(gw)

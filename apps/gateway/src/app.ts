@@ -79,7 +79,7 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
   })
   await app.register(revocationPlugin, { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix })
   await app.register(rateLimitPlugin, { redisPrefix: config.redisPrefix })
-  await app.register(adminAuth, { issuer: config.issuer })
+  await app.register(adminAuth, { issuer: config.issuer, adminAudience: config.adminAudience })
   await app.register(openapiPlugin, { issuer: config.issuer })
   await app.register(metricsPlugin, { completion })
   await app.register(healthRoutes)

@@ -17,7 +17,8 @@ describe('loadConfig', () => {
       masterKey: undefined,
       trustProxy: false,
       argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
-      keepAliveTimeoutMs: 5000
+      keepAliveTimeoutMs: 5000,
+      adminAudience: undefined
     })
   })
 
@@ -34,12 +35,17 @@ describe('loadConfig', () => {
     expect(config.issuer).toBe('https://auth.example.com')
   })
 
+  it('reads the admin audience', () => {
+    expect(loadConfig({ KEYGATE_ADMIN_AUDIENCE: 'keygate-admin' }).adminAudience).toBe('keygate-admin')
+  })
+
   it.each([
     ['KEYGATE_TOKEN_TTL', 'abc'],
     ['KEYGATE_TOKEN_TTL', '3601'],
     ['KEYGATE_TOKEN_TTL', '0'],
     ['PORT', '70000'],
     ['KEYGATE_KEEP_ALIVE_TIMEOUT_MS', '500'],
+    ['KEYGATE_ADMIN_AUDIENCE', 'a'.repeat(257)],
     ['DATABASE_URL', 'mysql://x'],
     ['REDIS_URL', 'http://x'],
     ['KEYGATE_KEY_PREFIX', 'KG-LIVE'],

@@ -23,7 +23,7 @@ async function main (): Promise<void> {
 
   await app.listen({ host: config.host, port: config.port })
   if (config.bootstrapAdmin) {
-    const created = await createBootstrapAdminKey(app.db, app.keys)
+    const created = await createBootstrapAdminKey(app.db, app.keys, config.adminAudience)
     if (created) process.stdout.write(`${describeBootstrapKey(created, config.issuer)}\n`)
   }
 }

@@ -4,10 +4,13 @@ import type pg from 'pg'
 import type { CreatedKey, KeyService } from './service.ts'
 import { countKeys } from './store.ts'
 
-/** Creates the bootstrap admin key when no key exists yet; undefined otherwise. */
-export async function createBootstrapAdminKey (db: pg.Pool, keys: KeyService): Promise<CreatedKey | undefined> {
+/**
+ * Creates the bootstrap admin key when no key exists yet; undefined otherwise. With an admin audience
+ * configured, the key asks for it, so that its tokens open the admin routes.
+ */
+export async function createBootstrapAdminKey (db: pg.Pool, keys: KeyService, adminAudience?: string): Promise<CreatedKey | undefined> {
   if (await countKeys(db) > 0) return undefined
-  return keys.createKey({ name: 'bootstrap admin', owner: 'keygate', scopes: [ADMIN_SCOPE] })
+  return keys.createKey({ name: 'bootstrap admin', owner: 'keygate', scopes: [ADMIN_SCOPE], ...(adminAudience === undefined ? {} : { audiences: [adminAudience] }) })
 }
 
 /** The one-time message that shows the new key and how to use it. */

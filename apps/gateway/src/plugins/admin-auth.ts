@@ -11,7 +11,7 @@ import { createOwnTokenVerifier } from '../tokens/own-token-verifier.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** preHandler: 401 without a valid token of this gateway, 403 without keygate:admin. */
+    /** preHandler: 401 without a valid token of this gateway (for the admin audience, when one is set), 403 without keygate:admin. */
     requireAdmin: (request: FastifyRequest) => Promise<void>
     /** Verifies a token of this gateway, revocation included; throws KG_ERR_TOKEN_INVALID. */
     verifyOwnToken: (token: string) => Promise<AccessTokenClaims>
@@ -38,7 +38,18 @@ export function bearerToken (request: FastifyRequest): string | undefined {
   return match?.[1]
 }
 
-async function adminAuth (app: FastifyInstance, options: { issuer: string }): Promise<void> {
+export interface AdminAuthOptions {
+  issuer: string
+  /** When set, an admin token's `aud` must name it. */
+  adminAudience?: string | undefined
+}
+
+function names (aud: string | string[], audience: string): boolean {
+  return typeof aud === 'string' ? aud === audience : aud.includes(audience)
+}
+
+async function adminAuth (app: FastifyInstance, options: AdminAuthOptions): Promise<void> {
+  const { adminAudience } = options
   const verify = createOwnTokenVerifier({ issuer: options.issuer, publishedKeys: () => app.signer.publishedKeys() })
 
   async function verifyOwnToken (token: string): Promise<AccessTokenClaims> {
@@ -59,6 +70,9 @@ async function adminAuth (app: FastifyInstance, options: { issuer: string }): Pr
     const token = bearerToken(request)
     if (!token) throw new errors.KG_ERR_TOKEN_INVALID({ cause: 'missing' })
     const claims = await verifyOwnToken(token)
+    // A token minted for a downstream service is not one for the admin API, whatever its scope: the
+    // service that received it could otherwise replay it here.
+    if (adminAudience !== undefined && !names(claims.aud, adminAudience)) throw new errors.KG_ERR_TOKEN_INVALID({ cause: 'audience' })
     if (!parseScope(claims.scope).includes(ADMIN_SCOPE)) throw new errors.KG_ERR_SCOPE_INSUFFICIENT(ADMIN_SCOPE)
     request.adminClaims = claims
   })
