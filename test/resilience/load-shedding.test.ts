@@ -18,6 +18,22 @@ function closedAfter (url: URL, data: string): Promise<number> {
   })
 }
 
+/** Writes `start` and one more header line every `everyMs`, never ending the request: ms until closed, and what came back. */
+function closedWhileTrickling (url: URL, start: string, everyMs: number): Promise<{ ms: number, answer: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => {
+      const started = Date.now()
+      let answer = ''
+      socket.write(start)
+      let n = 0
+      const timer = setInterval(() => socket.write(`x-trickle-${n++}: 1\r\n`), everyMs)
+      socket.on('data', (chunk: Buffer) => { answer += chunk.toString() })
+      socket.on('close', () => { clearInterval(timer); resolve({ ms: Date.now() - started, answer }) })
+    })
+    socket.on('error', reject)
+  })
+}
+
 describe('load shedding at the token endpoint', () => {
   it('bounds Argon2 work: beyond the queue, 503 with Retry-After, while health and JWKS keep answering', async () => {
     const gw = await buildTestGateway({ env: { KEYGATE_MAX_CONCURRENT_HASHES: '1', KEYGATE_TOKEN_RATE_LIMIT_KEY: '100000' } })
@@ -126,6 +142,17 @@ describe('HTTP hardening', () => {
     expect(await idle).toBeLessThan(7_000)
     expect(await stalled).toBeLessThan(13_000)
   }, 30_000)
+
+  it('closes a request that trickles in without end at KEYGATE_REQUEST_TIMEOUT_MS, though the connection is never idle', async () => {
+    const gw = await buildTestGateway({ env: { KEYGATE_REQUEST_TIMEOUT_MS: '2000' } })
+    const url = new URL(await gw.app.listen({ host: '127.0.0.1', port: 0 }))
+    const trickling = await closedWhileTrickling(url, 'POST /oauth/token HTTP/1.1\r\nHost: keygate\r\n', 200)
+    // Node looks for late requests once a second here (every 30 s by default).
+    expect(trickling.ms).toBeGreaterThan(1_900)
+    expect(trickling.ms).toBeLessThan(4_500)
+    expect(trickling.answer).toMatch(/^HTTP\/1\.1 408 /)
+    expect((await fetch(`${url.origin}/healthz`)).status).toBe(200)
+  }, 20_000)
 
   it('keeps an idle keep-alive connection open for KEYGATE_KEEP_ALIVE_TIMEOUT_MS, past the connection timeout', async () => {
     // Behind a load balancer with a 60 s idle timeout the setting is raised above it; here, above the

@@ -22,6 +22,8 @@ import oauthRevocationRoutes from './routes/oauth-revocation.ts'
 import wellKnownRoutes from './routes/well-known.ts'
 import './types.ts'
 
+const REQUEST_TIMEOUT_CHECK_MS = 1000
+
 export interface GatewayDeps {
   /** Replaces the Argon2 hasher built from the configuration (tests wrap the real one to count calls). */
   hasher?: SecretHasher
@@ -39,8 +41,11 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     // Fastify accepts a hop count too; its type declaration omits it.
     trustProxy: config.trustProxy as boolean | string,
     bodyLimit: 64 * 1024,
+    // A connection silent this long is closed; one whose request trickles in is closed at requestTimeout,
+    // which Node checks every connectionsCheckingInterval (30 s by default, which would double the bound).
     connectionTimeout: 10_000,
-    requestTimeout: 15_000,
+    requestTimeout: config.requestTimeoutMs,
+    http: { connectionsCheckingInterval: REQUEST_TIMEOUT_CHECK_MS },
     keepAliveTimeout: config.keepAliveTimeoutMs,
     return503OnClosing: true,
     // Unknown properties are refused (400) where a schema says additionalProperties: false, not dropped.

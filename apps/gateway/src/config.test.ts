@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       trustProxy: false,
       argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
       keepAliveTimeoutMs: 5000,
+      requestTimeoutMs: 15_000,
       adminAudience: undefined
     })
   })
@@ -45,6 +46,7 @@ describe('loadConfig', () => {
     ['KEYGATE_TOKEN_TTL', '0'],
     ['PORT', '70000'],
     ['KEYGATE_KEEP_ALIVE_TIMEOUT_MS', '500'],
+    ['KEYGATE_REQUEST_TIMEOUT_MS', '999'],
     ['KEYGATE_ADMIN_AUDIENCE', 'a'.repeat(257)],
     ['DATABASE_URL', 'mysql://x'],
     ['REDIS_URL', 'http://x'],

@@ -36,6 +36,8 @@ export interface GatewayConfig {
   bootstrapAdmin: boolean
   /** How long an idle keep-alive connection stays open; above a load balancer's own idle timeout. */
   keepAliveTimeoutMs: number
+  /** How long a request may take to arrive whole, headers and body, however steadily its bytes trickle in. */
+  requestTimeoutMs: number
   /** When set, admin routes take only tokens whose `aud` names it: a token minted for a service is no admin token. */
   adminAudience: string | undefined
 }
@@ -71,6 +73,7 @@ interface RawEnv {
   KEYGATE_TOKEN_RATE_LIMIT_KEY: number
   KEYGATE_EXCHANGE_CACHE_SECONDS: number
   KEYGATE_KEEP_ALIVE_TIMEOUT_MS: number
+  KEYGATE_REQUEST_TIMEOUT_MS: number
   KEYGATE_ADMIN_AUDIENCE?: string
 }
 
@@ -101,6 +104,7 @@ const schema = {
     KEYGATE_TOKEN_RATE_LIMIT_KEY: { type: 'integer', minimum: 1, maximum: 10_000_000, default: 600 },
     KEYGATE_EXCHANGE_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: 3600, default: 60 },
     KEYGATE_KEEP_ALIVE_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 5000 },
+    KEYGATE_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 600_000, default: 15_000 },
     KEYGATE_ADMIN_AUDIENCE: { type: 'string', minLength: 1, maxLength: 256 }
   }
 } as const
@@ -171,6 +175,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Gate
     exchangeCacheSeconds: raw.KEYGATE_EXCHANGE_CACHE_SECONDS,
     bootstrapAdmin: raw.KEYGATE_BOOTSTRAP_ADMIN,
     keepAliveTimeoutMs: raw.KEYGATE_KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeoutMs: raw.KEYGATE_REQUEST_TIMEOUT_MS,
     adminAudience: raw.KEYGATE_ADMIN_AUDIENCE
   })
 }
