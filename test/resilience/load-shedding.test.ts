@@ -121,7 +121,13 @@ describe('HTTP hardening', () => {
     expect(ui.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/)
     expect(ui.headers['x-frame-options']).toBe('DENY')
     expect(ui.headers['referrer-policy']).toBe('no-referrer')
-    expect((await gw.app.inject({ url: '/healthz' })).headers['x-content-type-options']).toBe('nosniff')
+    expect(ui.headers['content-type']).toMatch(/^text\/html/)
+    const asset = await gw.app.inject({ url: '/docs/static/swagger-ui.css' })
+    expect(asset.statusCode).toBe(200)
+    expect(asset.headers['x-frame-options']).toBe('DENY')
+    const api = await gw.app.inject({ url: '/healthz' })
+    expect(api.headers['x-content-type-options']).toBe('nosniff')
+    expect(api.headers['content-security-policy']).toBeUndefined()
   })
 
   it('refuses oversized headers at the HTTP layer without reaching the app', async () => {

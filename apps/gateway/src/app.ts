@@ -57,12 +57,6 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id)
     reply.header('x-content-type-options', 'nosniff')
-    // The docs UI is the only HTML: no framing, no foreign scripts, no referrer.
-    if (request.url.startsWith('/docs')) {
-      reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'")
-      reply.header('x-frame-options', 'DENY')
-      reply.header('referrer-policy', 'no-referrer')
-    }
     done(null, payload)
   })
 

@@ -4,6 +4,12 @@ import type { FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 
+const HTML_HEADERS = {
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer'
+}
+
 async function openapiPlugin (app: FastifyInstance, options: { issuer: string }): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -22,7 +28,14 @@ async function openapiPlugin (app: FastifyInstance, options: { issuer: string })
       }
     }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  // The docs UI is the only HTML: its routes, and only they, say no framing, no foreign scripts, no referrer.
+  await app.register(async (docs) => {
+    docs.addHook('onSend', (_request, reply, payload, done) => {
+      reply.headers(HTML_HEADERS)
+      done(null, payload)
+    })
+    await docs.register(swaggerUi, { routePrefix: '/docs' })
+  })
 }
 
 export default fp(openapiPlugin, { name: 'keygate-openapi', fastify: '5.x' })
