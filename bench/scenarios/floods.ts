@@ -2,6 +2,7 @@
 //    is measured and a legitimate caller (another address, another key) exchanges.
 import { request } from 'node:http'
 import { type RunCost, measureCost } from '../lib/cost.ts'
+import { instructionsPerRequest } from '../lib/instructions.ts'
 import { type LoadResult, load } from '../lib/load.ts'
 import type { Server } from '../lib/processes.ts'
 import { alternate, roundSeconds, summary } from '../lib/rounds.ts'
@@ -11,6 +12,10 @@ const MALFORMED = 'grant_type=client_credentials&client_secret=kg_live_notAKey_0
 
 function post (url: string, seconds: number) {
   return load({ url, method: 'POST', connections: 50, seconds, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: MALFORMED })
+}
+
+function postCount (url: string, amount: number) {
+  return load({ url, method: 'POST', connections: 10, amount, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: MALFORMED })
 }
 
 async function refusals (url: string, seconds: number): Promise<LoadResult> {
@@ -66,6 +71,25 @@ function costRows (cost: Record<'hello' | 'floor' | 'gateway', RunCost | null>):
     rows.push(reference('5a cost per request', 'cross-CPU interrupts', gateway.crossCpuInterruptsPerRequest, hello.crossCpuInterruptsPerRequest, cost))
   }
   return rows
+}
+
+/**
+ * The same three servers of 5a, each run under callgrind: main-thread instructions per request, after
+ * 30,000 requests of warm-up, over 10,000. What the gateway's refusal executes beyond the hello's and the
+ * floor's, free of the machine's noise (the kernel's part, waking the load generator, is not in it).
+ */
+export async function refusalInstructions (servers: Record<'gateway' | 'hello' | 'floor', Server>, dir: string): Promise<Row[]> {
+  const counted = async (server: Server, path: string): Promise<number> => {
+    await postCount(`${server.url}${path}`, 30_000)
+    return instructionsPerRequest(server, dir, () => postCount(`${server.url}${path}`, 10_000))
+  }
+  const hello = await counted(servers.hello, '/hello')
+  const floor = await counted(servers.floor, '/oauth/token')
+  const gateway = await counted(servers.gateway, '/oauth/token')
+  return [
+    reference('5c instructions per request', 'gateway refusal', gateway, hello, { floor }),
+    reference('5c instructions per request', 'floor refusal', floor, hello)
+  ]
 }
 
 // An exchange from another loopback address (127.0.0.2): the flood's address limit is not the caller's.
