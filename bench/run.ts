@@ -1,4 +1,5 @@
 // pnpm bench: every figure against a baseline measured in this run, written to results/latest.json.
+import { rmSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { formatApiKey, parseApiKey } from '@keygate/gateway'
 import { randomBytes } from 'node:crypto'
@@ -93,14 +94,18 @@ try {
   if (asked('5c')) {
     if (!callgrindAvailable()) throw new Error('scenario 5c needs valgrind')
     const callgrind = callgrindWrapper()
-    const counted = {
-      gateway: await startGateway(base, callgrind),
-      hello: await startHello(callgrind),
-      floor: await startRefusalFloor(callgrind)
+    try {
+      const counted = {
+        gateway: await startGateway(base, callgrind),
+        hello: await startHello(callgrind),
+        floor: await startRefusalFloor(callgrind)
+      }
+      servers.push(...Object.values(counted))
+      rows.push(...await refusalInstructions(counted, callgrind.dir))
+      await stopServers(Object.values(counted))
+    } finally {
+      rmSync(callgrind.dir, { recursive: true, force: true })
     }
-    servers.push(...Object.values(counted))
-    rows.push(...await refusalInstructions(counted, callgrind.dir))
-    await stopServers(Object.values(counted))
   }
   if (wants('6')) {
     const services = [await startService(serviceEnv), await startService(serviceEnv)]

@@ -79,13 +79,18 @@ function costRows (cost: Record<'hello' | 'floor' | 'gateway', RunCost | null>):
  * floor's, free of the machine's noise (the kernel's part, waking the load generator, is not in it).
  */
 export async function refusalInstructions (servers: Record<'gateway' | 'hello' | 'floor', Server>, dir: string): Promise<Row[]> {
-  const counted = async (server: Server, path: string): Promise<number> => {
-    await postCount(`${server.url}${path}`, 30_000)
-    return instructionsPerRequest(server, dir, () => postCount(`${server.url}${path}`, 10_000))
+  const counted = async (server: Server, path: string, status: string): Promise<number> => {
+    const answered = async (amount: number): Promise<LoadResult> => {
+      const result = await postCount(`${server.url}${path}`, amount)
+      if (Object.keys(result.statusCodes).some((c) => c !== status)) throw new Error(`${path} answered ${JSON.stringify(result.statusCodes)}`)
+      return result
+    }
+    await answered(30_000)
+    return instructionsPerRequest(server, dir, () => answered(10_000))
   }
-  const hello = await counted(servers.hello, '/hello')
-  const floor = await counted(servers.floor, '/oauth/token')
-  const gateway = await counted(servers.gateway, '/oauth/token')
+  const hello = await counted(servers.hello, '/hello', '200')
+  const floor = await counted(servers.floor, '/oauth/token', '401')
+  const gateway = await counted(servers.gateway, '/oauth/token', '401')
   return [
     reference('5c instructions per request', 'gateway refusal', gateway, hello, { floor }),
     reference('5c instructions per request', 'floor refusal', floor, hello)
