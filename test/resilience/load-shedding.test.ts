@@ -149,6 +149,14 @@ describe('HTTP hardening', () => {
     expect(await stalled).toBeLessThan(13_000)
   }, 30_000)
 
+  it('closes a connection that stalls half-way through a request at KEYGATE_CONNECTION_TIMEOUT_MS', async () => {
+    const gw = await buildTestGateway({ env: { KEYGATE_CONNECTION_TIMEOUT_MS: '2000', KEYGATE_REQUEST_TIMEOUT_MS: '60000' } })
+    const url = new URL(await gw.app.listen({ host: '127.0.0.1', port: 0 }))
+    const stalled = await closedAfter(url, 'POST /oauth/token HTTP/1.1\r\nHost: keygate\r\nContent-Type: application/x-www-form-urlencoded\r\n')
+    expect(stalled).toBeGreaterThan(1_900)
+    expect(stalled).toBeLessThan(4_000)
+  }, 20_000)
+
   it('closes a request that trickles in without end at KEYGATE_REQUEST_TIMEOUT_MS, though the connection is never idle', async () => {
     const gw = await buildTestGateway({ env: { KEYGATE_REQUEST_TIMEOUT_MS: '2000' } })
     const url = new URL(await gw.app.listen({ host: '127.0.0.1', port: 0 }))

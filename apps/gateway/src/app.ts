@@ -43,7 +43,7 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     bodyLimit: 64 * 1024,
     // A connection silent this long is closed; one whose request trickles in is closed at requestTimeout,
     // which Node checks every connectionsCheckingInterval (by default every 30 s: a 15 s bound became 45 s).
-    connectionTimeout: 10_000,
+    connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     http: { connectionsCheckingInterval: REQUEST_TIMEOUT_CHECK_MS },
     keepAliveTimeout: config.keepAliveTimeoutMs,

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
       keepAliveTimeoutMs: 5000,
       requestTimeoutMs: 15_000,
+      connectionTimeoutMs: 10_000,
       adminAudience: undefined
     })
   })
@@ -47,6 +48,7 @@ describe('loadConfig', () => {
     ['PORT', '70000'],
     ['KEYGATE_KEEP_ALIVE_TIMEOUT_MS', '500'],
     ['KEYGATE_REQUEST_TIMEOUT_MS', '999'],
+    ['KEYGATE_CONNECTION_TIMEOUT_MS', '600001'],
     ['KEYGATE_ADMIN_AUDIENCE', 'a'.repeat(257)],
     ['DATABASE_URL', 'mysql://x'],
     ['REDIS_URL', 'http://x'],

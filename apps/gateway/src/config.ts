@@ -38,6 +38,8 @@ export interface GatewayConfig {
   keepAliveTimeoutMs: number
   /** How long a request may take to arrive whole, headers and body, however steadily its bytes trickle in. */
   requestTimeoutMs: number
+  /** How long a connection may stay silent in the middle of a request or a response. */
+  connectionTimeoutMs: number
   /** When set, admin routes take only tokens whose `aud` names it: a token minted for a service is no admin token. */
   adminAudience: string | undefined
 }
@@ -74,6 +76,7 @@ interface RawEnv {
   KEYGATE_EXCHANGE_CACHE_SECONDS: number
   KEYGATE_KEEP_ALIVE_TIMEOUT_MS: number
   KEYGATE_REQUEST_TIMEOUT_MS: number
+  KEYGATE_CONNECTION_TIMEOUT_MS: number
   KEYGATE_ADMIN_AUDIENCE?: string
 }
 
@@ -105,6 +108,7 @@ const schema = {
     KEYGATE_EXCHANGE_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: 3600, default: 60 },
     KEYGATE_KEEP_ALIVE_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 5000 },
     KEYGATE_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 600_000, default: 15_000 },
+    KEYGATE_CONNECTION_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 600_000, default: 10_000 },
     KEYGATE_ADMIN_AUDIENCE: { type: 'string', minLength: 1, maxLength: 256 }
   }
 } as const
@@ -176,6 +180,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Gate
     bootstrapAdmin: raw.KEYGATE_BOOTSTRAP_ADMIN,
     keepAliveTimeoutMs: raw.KEYGATE_KEEP_ALIVE_TIMEOUT_MS,
     requestTimeoutMs: raw.KEYGATE_REQUEST_TIMEOUT_MS,
+    connectionTimeoutMs: raw.KEYGATE_CONNECTION_TIMEOUT_MS,
     adminAudience: raw.KEYGATE_ADMIN_AUDIENCE
   })
 }
