@@ -10,19 +10,19 @@ import { type Row, reference, row } from '../lib/report.ts'
 
 const MALFORMED = 'grant_type=client_credentials&client_secret=kg_live_notAKey_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'
 
-function post (url: string, seconds: number) {
-  return load({ url, method: 'POST', connections: 50, seconds, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: MALFORMED })
+/** The malformed-key POST, for a time or a number of requests. */
+function post (url: string, run: { seconds: number } | { amount: number }, connections = 50): Promise<LoadResult> {
+  return load({ url, method: 'POST', connections, ...run, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: MALFORMED })
 }
 
-function postCount (url: string, amount: number) {
-  return load({ url, method: 'POST', connections: 10, amount, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: MALFORMED })
+/** Fails the run when `url` answered any status other than `statuses`. */
+function answeredOnly (url: string, result: LoadResult, statuses: string[]): LoadResult {
+  if (Object.keys(result.statusCodes).some((c) => !statuses.includes(c))) throw new Error(`${url} answered ${JSON.stringify(result.statusCodes)}`)
+  return result
 }
 
 async function refusals (url: string, seconds: number): Promise<LoadResult> {
-  const flood = await post(url, seconds)
-  const unexpected = Object.keys(flood.statusCodes).filter((c) => c !== '401' && c !== '429')
-  if (unexpected.length > 0) throw new Error(`malformed flood answered ${JSON.stringify(flood.statusCodes)}`)
-  return flood
+  return answeredOnly(url, await post(url, { seconds }), ['401', '429'])
 }
 
 /**
@@ -37,10 +37,10 @@ export async function malformedFlood (gateway: Server, helloServer: Server, floo
   const [gatewayUrl, helloUrl, floorUrl] = [gateway.url, helloServer.url, floorServer.url]
   const each = roundSeconds(seconds)
   // Every server is measured warm: the JIT has compiled the path under test before the clock starts.
-  await post(`${helloUrl}/hello`, 2)
-  await post(`${gatewayUrl}/oauth/token`, 2)
-  await post(`${floorUrl}/oauth/token`, 2)
-  const hello = (): Promise<LoadResult> => post(`${helloUrl}/hello`, each)
+  await post(`${helloUrl}/hello`, { seconds: 2 })
+  await post(`${gatewayUrl}/oauth/token`, { seconds: 2 })
+  await post(`${floorUrl}/oauth/token`, { seconds: 2 })
+  const hello = (): Promise<LoadResult> => post(`${helloUrl}/hello`, { seconds: each })
   const { median, rounds } = await alternate(hello, () => refusals(`${gatewayUrl}/oauth/token`, each))
   const floor = await alternate(hello, () => refusals(`${floorUrl}/oauth/token`, each))
   const getHello = await load({ url: `${helloUrl}/healthz`, connections: 50, seconds: each })
@@ -80,11 +80,8 @@ function costRows (cost: Record<'hello' | 'floor' | 'gateway', RunCost | null>):
  */
 export async function refusalInstructions (servers: Record<'gateway' | 'hello' | 'floor', Server>, dir: string): Promise<Row[]> {
   const counted = async (server: Server, path: string, status: string): Promise<number> => {
-    const answered = async (amount: number): Promise<LoadResult> => {
-      const result = await postCount(`${server.url}${path}`, amount)
-      if (Object.keys(result.statusCodes).some((c) => c !== status)) throw new Error(`${path} answered ${JSON.stringify(result.statusCodes)}`)
-      return result
-    }
+    const url = `${server.url}${path}`
+    const answered = async (amount: number): Promise<LoadResult> => answeredOnly(url, await post(url, { amount }, 10), [status])
     await answered(30_000)
     return instructionsPerRequest(server, dir, () => answered(10_000))
   }

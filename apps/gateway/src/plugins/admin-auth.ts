@@ -38,7 +38,7 @@ export function bearerToken (request: FastifyRequest): string | undefined {
   return match?.[1]
 }
 
-export interface AdminAuthOptions {
+interface AdminAuthOptions {
   issuer: string
   /** When set, an admin token's `aud` must name it. */
   adminAudience?: string | undefined
@@ -52,8 +52,8 @@ async function adminAuth (app: FastifyInstance, options: AdminAuthOptions): Prom
   const { adminAudience } = options
   const verify = createOwnTokenVerifier({ issuer: options.issuer, publishedKeys: () => app.signer.publishedKeys() })
 
-  async function verifyOwnToken (token: string): Promise<AccessTokenClaims> {
-    const claims = await verify(token)
+  // The database's part of trusting a verified token: its key still usable, the token not revoked.
+  async function checkStanding (claims: AccessTokenClaims): Promise<AccessTokenClaims> {
     const key = await findKey(app.db, claims.client_id)
     if (!key || key.revokedAt || key.disabledAt || (key.expiresAt && key.expiresAt <= new Date())) {
       throw new errors.KG_ERR_TOKEN_INVALID({ cause: 'key not usable' })
@@ -64,15 +64,16 @@ async function adminAuth (app: FastifyInstance, options: AdminAuthOptions): Prom
     return claims
   }
 
-  app.decorate('verifyOwnToken', verifyOwnToken)
+  app.decorate('verifyOwnToken', async (token: string) => checkStanding(await verify(token)))
   app.decorateRequest('adminClaims', null)
   app.decorate('requireAdmin', async (request: FastifyRequest) => {
     const token = bearerToken(request)
     if (!token) throw new errors.KG_ERR_TOKEN_INVALID({ cause: 'missing' })
-    const claims = await verifyOwnToken(token)
+    const claims = await verify(token)
     // A token minted for a downstream service is not one for the admin API, whatever its scope: the
-    // service that received it could otherwise replay it here.
+    // service that received it could otherwise replay it here. Refused before any query.
     if (adminAudience !== undefined && !names(claims.aud, adminAudience)) throw new errors.KG_ERR_TOKEN_INVALID({ cause: 'audience' })
+    await checkStanding(claims)
     if (!parseScope(claims.scope).includes(ADMIN_SCOPE)) throw new errors.KG_ERR_SCOPE_INSUFFICIENT(ADMIN_SCOPE)
     request.adminClaims = claims
   })
