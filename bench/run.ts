@@ -79,13 +79,16 @@ try {
   }
   if (wants('5')) {
     // Default limits, as deployed.
+    rows.push(...await malformedFlood({
+      start: async () => {
+        const started = { gateway: await startGateway(base), hello: await startHello(), floor: await startRefusalFloor() }
+        servers.push(...Object.values(started))
+        return started
+      },
+      stop: stopServers
+    }, SECONDS))
     const defended = await startGateway(base)
     servers.push(defended)
-    const hello = await startHello()
-    const floor = await startRefusalFloor()
-    servers.push(hello, floor)
-    rows.push(...await malformedFlood(defended, hello, floor, SECONDS))
-    await stopServers([hello, floor])
     rows.push(...await wrongSecretFlood(defended.url, wrongSecretOf(victim.key), legit.key, SECONDS))
     await stopServers([defended])
   }

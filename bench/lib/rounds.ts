@@ -15,23 +15,27 @@ export function roundSeconds (seconds: number): number {
   return Math.max(2, seconds / 4)
 }
 
+/** The round of median ratio. */
+export function medianRound (rounds: Round[]): Round {
+  return [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)] as Round
+}
+
 /**
  * Baseline and subject alternate in short rounds (b s b s … b), each subject against the mean of the
  * baselines around it, and the median round is the figure: noise from the shared machine lands on both
  * sides of a round instead of on one whole measurement.
  */
-export async function alternate (baseline: () => Promise<LoadResult>, subject: () => Promise<LoadResult>): Promise<{ median: Round, rounds: Round[] }> {
+export async function alternate (baseline: () => Promise<LoadResult>, subject: () => Promise<LoadResult>, count = ROUNDS): Promise<{ median: Round, rounds: Round[] }> {
   const rounds: Round[] = []
   let before = await baseline()
-  for (let i = 0; i < ROUNDS; i++) {
+  for (let i = 0; i < count; i++) {
     const measured = await subject()
     const after = await baseline()
     const mean = (before.rps + after.rps) / 2
     rounds.push({ subject: measured, baseline: mean, ratio: measured.rps / mean })
     before = after
   }
-  const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(ROUNDS / 2)] as Round
-  return { median, rounds }
+  return { median: medianRound(rounds), rounds }
 }
 
 /** What the JSON keeps of the rounds. */
