@@ -45,7 +45,7 @@ const ROUNDS_PER_START = 3
  * floor: the least any Fastify route can do to refuse this request (parse and validate the form, answer
  * 401), measured against the same hello, so that the figure tells the gateway's own cost from Fastify's.
  * The GET figures of the hello and the gateway are kept too, and what one more round costs each server
- * per request: its CPU time, and the interrupts between CPUs (see ../lib/cost.ts).
+ * per request (on the last start): its CPU time, and the interrupts between CPUs (see ../lib/cost.ts).
  */
 export async function malformedFlood (starts: FloodServerStarts, seconds: number): Promise<Row[]> {
   const each = roundSeconds(seconds)
