@@ -4,8 +4,8 @@ import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { GatewayConfig } from './config.ts'
 import type { SecretHasher } from './keys/hashing.ts'
-import { loggerOptions, requestIdFor } from './logging.ts'
-import { RequestCompletion, requestLoggerFactory } from './request-logger.ts'
+import { createLogger, requestIdFor } from './logging.ts'
+import { RequestCompletion } from './request-logger.ts'
 import dbPlugin from './plugins/db.ts'
 import errorHandler from './plugins/error-handler.ts'
 import keysPlugin from './plugins/keys.ts'
@@ -34,9 +34,8 @@ export interface GatewayDeps {
 export async function buildGateway (config: Readonly<GatewayConfig>, deps: GatewayDeps = {}): Promise<FastifyInstance> {
   const completion = new RequestCompletion()
   const app = Fastify({
-    logger: loggerOptions(config.logLevel, deps.logStream),
+    loggerInstance: createLogger(config.logLevel, deps.logStream),
     genReqId: requestIdFor,
-    childLoggerFactory: requestLoggerFactory,
     logController: completion,
     // Fastify accepts a hop count too; its type declaration omits it.
     trustProxy: config.trustProxy as boolean | string,

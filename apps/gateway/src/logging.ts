@@ -1,6 +1,8 @@
-// Logger options: request ids, and no API key, client secret or JWT in any log line.
+// The logger: request ids, and no API key, client secret or JWT in any log line.
 import { randomBytes } from 'node:crypto'
-import type { FastifyServerOptions, RawRequestDefaultExpression } from 'fastify'
+import type { FastifyBaseLogger, RawRequestDefaultExpression } from 'fastify'
+import { pino } from 'pino'
+import { withLazyChildren } from './request-logger.ts'
 
 const API_KEY_PATTERN = /[a-z][a-z0-9]*_[a-z0-9]+_[0-9A-Za-z]+_[0-9A-Za-z]{40,}/g
 const JWT_PATTERN = /eyJ[\w-]*\.[\w-]*\.[\w-]*/g
@@ -38,14 +40,16 @@ export function requestIdFor (req: RawRequestDefaultExpression): string {
   return `${PROCESS_TAG}-${issued.toString(36)}`
 }
 
-export function loggerOptions (level: string, stream?: NodeJS.WritableStream): Exclude<FastifyServerOptions['logger'], undefined | boolean> {
-  return {
+/** The gateway's logger: redacted, scrubbed, to `stream` (stdout by default), children lazy per request. */
+export function createLogger (level: string, stream?: NodeJS.WritableStream): FastifyBaseLogger {
+  const options = {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: {
       req: (req: { method: string, url: string, ip?: string, id?: string }) => ({ method: req.method, url: scrubSecrets(req.url), ip: req.ip }),
       err: (err: Error & { code?: string }) => ({ type: err.name, code: err.code, message: scrubSecrets(err.message), stack: scrubSecrets(err.stack ?? '') })
-    },
-    ...(stream ? { stream } : {})
+    }
   }
+  // Without a stream, pino's own: a SonicBoom on stdout, cheaper than process.stdout.
+  return withLazyChildren(stream === undefined ? pino(options) : pino(options, stream))
 }

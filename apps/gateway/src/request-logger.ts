@@ -8,8 +8,9 @@ type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
 
 type Bindings = Parameters<FastifyBaseLogger['child']>[0]
 type ChildLoggerOptions = NonNullable<Parameters<FastifyBaseLogger['child']>[1]>
+type MakeChild = (this: Logger, bindings: Bindings, options?: ChildLoggerOptions) => FastifyBaseLogger
 
-/** The pino logger Fastify builds from the gateway's options. */
+/** A pino logger. */
 interface Logger extends FastifyBaseLogger {
   isLevelEnabled (level: string): boolean
 }
@@ -17,11 +18,13 @@ interface Logger extends FastifyBaseLogger {
 export class LazyRequestLogger implements FastifyBaseLogger {
   readonly #parent: Logger
   readonly #bindings: Bindings
+  readonly #makeChild: MakeChild
   #child: FastifyBaseLogger | undefined
 
-  constructor (parent: Logger, bindings: Bindings) {
+  constructor (parent: Logger, bindings: Bindings, makeChild: MakeChild) {
     this.#parent = parent
     this.#bindings = bindings
+    this.#makeChild = makeChild
   }
 
   isLevelEnabled (level: string): boolean {
@@ -49,7 +52,7 @@ export class LazyRequestLogger implements FastifyBaseLogger {
   }
 
   #logger (): FastifyBaseLogger {
-    const child = this.#child ?? this.#parent.child(this.#bindings)
+    const child = this.#child ?? this.#makeChild.call(this.#parent, this.#bindings)
     this.#child = child
     return child
   }
@@ -62,13 +65,20 @@ export class LazyRequestLogger implements FastifyBaseLogger {
   }
 }
 
-/** Fastify's childLoggerFactory: lazy, unless the route asks for its own level or serializers. */
-export function requestLoggerFactory (logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
-  const pinoLogger = logger as Partial<Logger>
-  if (options.level !== undefined || options.serializers !== undefined || typeof pinoLogger.isLevelEnabled !== 'function') {
-    return logger.child(bindings, options)
+/**
+ * Makes the children of `root` that only add bindings (a request's: Fastify asks for one per request) lazy,
+ * and so theirs, since a pino child inherits its parent's child(). Done on the logger rather than in a
+ * childLoggerFactory because Fastify checks every logger a custom factory returns, on every request.
+ */
+export function withLazyChildren<L extends Logger> (root: L): L {
+  const makeChild = root.child as MakeChild
+  root.child = function (this: Logger, bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    for (const option in options) {
+      if (options[option as keyof ChildLoggerOptions] !== undefined) return makeChild.call(this, bindings, options)
+    }
+    return new LazyRequestLogger(this, bindings, makeChild)
   }
-  return new LazyRequestLogger(logger as Logger, bindings)
+  return root
 }
 
 /** Whether `logger` writes lines at `level` (true when it cannot tell). */
