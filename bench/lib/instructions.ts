@@ -1,7 +1,7 @@
 // Instructions a server's main thread executes per request, counted by valgrind's callgrind. A rate or a
 // CPU time moves with whatever else the machine runs (±5–20 % between two starts of one server here);
-// an instruction count does not, though it still moves with the process's start (the gateway counted
-// 142–147 k in six starts here, 118 k in one).
+// an instruction count does not, though it can move with the process's start (before the gateway kept
+// nextTick's fast path, see its tick-shape.ts, it counted 142–147 k in six starts here, 118 k in one).
 // What it leaves out: the kernel's side (system calls, waking the load generator) and other threads.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'

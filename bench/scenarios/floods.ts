@@ -33,9 +33,10 @@ export interface FloodServerStarts {
   stop: (servers: Server[]) => Promise<void>
 }
 
-// A process's speed is partly settled at its start: in some starts of any Node HTTP server here, V8 left
-// Node's process.nextTick on a slow path for the process's whole life (10–20 % more CPU per request). So
-// the rounds are spread over several starts of every server, not taken from one start of each.
+// A process's speed is partly settled at its start: in some starts of any Node HTTP server here (five of six
+// of the gateway's), V8 left Node's process.nextTick on a slow path for the process's whole life (10–20 %
+// more CPU per request). All three servers now keep it fast (the gateway's tick-shape.ts), but the rounds
+// are still spread over several starts of every server, not taken from one start of each.
 const STARTS = 3
 const ROUNDS_PER_START = 3
 

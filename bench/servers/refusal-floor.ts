@@ -1,6 +1,8 @@
 // The floor of the flood benchmark: the least a Fastify route can do to refuse the malformed-key request.
 // It parses the form body as the gateway does, validates it against the same field limits and answers the
 // same 401; nothing else (no request ids, headers, logs or metrics). The gateway cannot refuse faster.
+// With the gateway's fix for V8's start effect (see tick-shape.ts), so that every server is compared at its best.
+import '@keygate/gateway/tick-shape'
 import Fastify from 'fastify'
 import formbody from '@fastify/formbody'
 
