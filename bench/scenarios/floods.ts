@@ -43,7 +43,7 @@ const ROUNDS_PER_START = 3
 /**
  * The baseline is a hello route receiving the very same request (a POST with this form body): on this
  * machine the request's shape alone halves the rate of a bare GET, whoever answers it. Beside it, the
- * floor: the least any Fastify route can do to refuse this request (parse and validate the form, answer
+ * floor: about the least a Fastify route can do to refuse this request (parse and validate the form, answer
  * 401), measured against the same hello, so that the figure tells the gateway's own cost from Fastify's.
  * The GET figures of the hello and the gateway are kept too, and what one more round costs each server
  * per request (on the last start): its CPU time, and the interrupts between CPUs (see ../lib/cost.ts).
