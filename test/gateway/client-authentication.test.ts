@@ -40,6 +40,33 @@ describe('client authentication refusals', () => {
     expect((await gw.exchange(good.key)).statusCode).toBe(200)
   })
 
+  it('refuses a malformed key at once with the very response, log line and count of a refusal after the lookup', async () => {
+    const gw = await buildTestGateway()
+    const url = await gw.app.listen({ host: '127.0.0.1', port: 0 })
+    const refuse = (key: string, requestId: string): Promise<Response> => fetch(`${url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'x-request-id': requestId },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_secret: key })
+    })
+    // Over HTTP, not inject: what Node writes is what is compared, every header of it.
+    const seen = async (res: Response): Promise<unknown> => ({
+      status: res.status,
+      body: await res.text(),
+      headers: Object.fromEntries([...res.headers].filter(([name]) => name !== 'date' && name !== 'x-request-id'))
+    })
+    const malformed = await refuse('not-a-key', 'flood-1')
+    const unknown = await refuse(generateApiKey('kg_live').key, 'lookup-1')
+    expect(malformed.headers.get('x-request-id')).toBe('flood-1')
+    expect(malformed.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(await seen(malformed)).toEqual(await seen(unknown))
+
+    const records = gw.logs.records()
+    expect(records.find((r) => r.reqId === 'flood-1' && r.msg === 'request refused')).toMatchObject({ code: 'KG_ERR_CLIENT_INVALID', reason: 'malformed' })
+    expect(records.find((r) => r.reqId === 'flood-1' && r.msg === 'request completed')).toMatchObject({ res: { statusCode: 401 } })
+    const metrics = (await gw.app.inject({ url: '/metrics' })).body
+    expect(metrics).toMatch(/keygate_http_request_duration_seconds_count\{[^}]*route="\/oauth\/token"[^}]*status="401"[^}]*\} 2\b/)
+  })
+
   it('refuses a missing credential with 401 invalid_client', async () => {
     const gw = await buildTestGateway()
     const res = await gw.app.inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'client_credentials' } })

@@ -6,6 +6,7 @@ import type { GatewayConfig } from './config.ts'
 import type { SecretHasher } from './keys/hashing.ts'
 import { createLogger, requestIdFor } from './logging.ts'
 import { RequestCompletion } from './request-logger.ts'
+import commonHeaders from './plugins/common-headers.ts'
 import dbPlugin from './plugins/db.ts'
 import errorHandler from './plugins/error-handler.ts'
 import keysPlugin from './plugins/keys.ts'
@@ -52,13 +53,7 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  // Callback-style: this runs for every response, and a promise per response shows under a flood.
-  app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-request-id', request.id)
-    reply.header('x-content-type-options', 'nosniff')
-    done(null, payload)
-  })
-
+  await app.register(commonHeaders)
   await app.register(errorHandler)
   await app.register(formbody, { bodyLimit: 64 * 1024 })
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl, dataDir: config.dataDir })

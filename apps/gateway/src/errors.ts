@@ -47,7 +47,16 @@ export function refuseClient (reason: ClientRefusal, keyId?: string): Error {
   return new errors.KG_ERR_CLIENT_INVALID({ cause })
 }
 
-export function isKeygateError (err: unknown): err is Error & { code: KeygateErrorCode, statusCode: number } {
+/**
+ * The refusal of credentials that do not even parse, made once: it carries nothing of the request, and
+ * under a flood of malformed keys it is the whole of the gateway's answer. Frozen, so no request can mark it.
+ */
+export const malformedClient: Error = Object.freeze(refuseClient('malformed'))
+
+/** An error of the table above, as its constructors make it. */
+export type KeygateError = Error & { code: KeygateErrorCode, statusCode: number, retryAfter?: number }
+
+export function isKeygateError (err: unknown): err is KeygateError {
   return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' &&
     Object.hasOwn(table, (err as { code: string }).code)
 }

@@ -82,7 +82,7 @@ export function withLazyChildren<L extends Logger> (root: L): L {
 }
 
 /** Whether `logger` writes lines at `level` (true when it cannot tell). */
-function enabled (logger: FastifyBaseLogger, level: Level): boolean {
+export function enabled (logger: FastifyBaseLogger, level: Level): boolean {
   const check = (logger as Partial<Logger>).isLevelEnabled
   return check === undefined || check.call(logger, level)
 }

@@ -1,7 +1,7 @@
 // API key life: create (show once, store the hash) and authenticate (cheap refusals before any Argon2 work).
 import type pg from 'pg'
 import type { Queryable } from '../db/transaction.ts'
-import { refuseClient } from '../errors.ts'
+import { malformedClient, refuseClient } from '../errors.ts'
 import { generateApiKey, lastFour, parseApiKey } from './format.ts'
 import type { SecretHasher } from './hashing.ts'
 import { isIpAllowed } from './ip-allowlist.ts'
@@ -95,7 +95,7 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
 
     async authenticate (presented, context = {}) {
       const parts = parseApiKey(presented)
-      if (!parts) throw refuseClient('malformed')
+      if (!parts) throw malformedClient
       if (context.clientId !== undefined && context.clientId !== parts.keyId) throw refuseClient('client_id_mismatch', parts.keyId)
       const key = await findKeyForVerification(db, parts.keyId)
       if (!key) throw refuseClient('unknown_key', parts.keyId)

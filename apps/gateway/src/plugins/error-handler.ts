@@ -1,7 +1,9 @@
 // The one place errors become HTTP: RFC 6749 §5.2 bodies, WWW-Authenticate, Retry-After, generic 500s.
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { type KeygateErrorCode, isKeygateError, oauthBodyOf } from '../errors.ts'
+import { type KeygateError, type KeygateErrorCode, isKeygateError, oauthBodyOf } from '../errors.ts'
+import { enabled } from '../request-logger.ts'
+import { commonHeaders } from './common-headers.ts'
 
 interface WireError {
   status: number
@@ -49,20 +51,36 @@ function challenge (code: KeygateErrorCode, description: string): string | undef
   return undefined
 }
 
-/**
- * Sends the response an error maps to: Fastify's error handler, and a hook's own way to refuse a request
- * at once (the token route's cheap refusals, which skip Fastify's error path).
- */
+/** How a keygate error goes on the wire: its status, its own headers (flat name, value pairs) and its body. */
+interface KeygateWire {
+  status: number
+  headers: string[]
+  body: string
+}
+
+function wireOf (err: KeygateError): KeygateWire {
+  const headers = ['cache-control', 'no-store', 'content-type', JSON_TYPE]
+  const header = challenge(err.code, err.message)
+  if (header) headers.push('www-authenticate', header)
+  if (err.statusCode === 503 || err.statusCode === 429) headers.push('retry-after', String(err.retryAfter ?? 1))
+  return { status: err.statusCode, headers, body: oauthBodyOf(err) }
+}
+
+function logKeygateError (err: KeygateError, request: FastifyRequest): void {
+  if (err.statusCode >= 500) request.log.error({ err }, 'request failed')
+  // Checked first: under a flood of refusals at LOG_LEVEL=warn, the line's object would be built for nothing.
+  else if (enabled(request.log, 'info')) request.log.info({ code: err.code, ...(isPlainObject(err.cause) ? err.cause : {}) }, 'request refused')
+}
+
+/** Sends the response an error maps to: Fastify's error handler. */
 export function sendError (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  reply.header('cache-control', 'no-store')
   if (isKeygateError(err)) {
-    const header = challenge(err.code, err.message)
-    if (header) reply.header('www-authenticate', header)
-    if (err.statusCode === 503 || err.statusCode === 429) reply.header('retry-after', String((err as { retryAfter?: number }).retryAfter ?? 1))
-    if (err.statusCode >= 500) request.log.error({ err }, 'request failed')
-    else request.log.info({ code: err.code, ...(isPlainObject(err.cause) ? err.cause : {}) }, 'request refused')
-    return reply.code(err.statusCode).type(JSON_TYPE).send(oauthBodyOf(err))
+    logKeygateError(err, request)
+    const { status, headers, body } = wireOf(err)
+    for (let i = 0; i < headers.length; i += 2) reply.header(headers[i] as string, headers[i + 1])
+    return reply.code(status).send(body)
   }
+  reply.header('cache-control', 'no-store')
   if (isBackendUnavailable(err)) {
     request.log.warn({ err }, 'backing service unavailable')
     reply.header('retry-after', '2')
@@ -75,6 +93,40 @@ export function sendError (err: FastifyError, request: FastifyRequest, reply: Fa
   }
   request.log.error({ err }, 'unhandled error')
   return reply.code(500).send({ error: 'server_error', error_description: 'Internal server error' })
+}
+
+// What refuseAtOnce writes for an error made once and frozen (the malformed-key refusal), kept with it.
+const fixedWires = new WeakMap<Error, KeygateWire>()
+
+/** The wire form with its content-length, as Node's writeHead takes it. */
+function directWireOf (err: KeygateError): KeygateWire {
+  const fixed = fixedWires.get(err)
+  if (fixed !== undefined) return fixed
+  const { status, headers, body } = wireOf(err)
+  const wire = { status, headers: [...headers, 'content-length', String(Buffer.byteLength(body))], body }
+  if (Object.isFrozen(err)) fixedWires.set(err, wire)
+  return wire
+}
+
+/**
+ * Refuses a request before any work, straight through Node's response: the response sendError sends, with
+ * the headers every response carries, but without Fastify's reply (a lower-cased copy of every header, the
+ * onSend hooks, the payload checks). Under a flood of malformed keys that was some 6 k of 112 k
+ * instructions per refusal. Fastify still logs and counts the request when its response finishes.
+ */
+export function refuseAtOnce (err: Error, request: FastifyRequest, reply: FastifyReply): void {
+  if (!isKeygateError(err)) {
+    sendError(err as FastifyError, request, reply)
+    return
+  }
+  logKeygateError(err, request)
+  const { status, headers, body } = directWireOf(err)
+  // A loop, not concat: Array#concat runs in V8's C++ runtime.
+  const all = headers.slice()
+  for (const value of commonHeaders(request.id)) all.push(value)
+  reply.hijack()
+  reply.raw.writeHead(status, all)
+  reply.raw.end(body)
 }
 
 async function errorHandler (app: FastifyInstance): Promise<void> {

@@ -1,11 +1,11 @@
 // POST /oauth/token: RFC 6749 §4.4 client credentials; the API key as client_secret or Basic password.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
-import type { FastifyError } from 'fastify'
-import { errors, refuseClient } from '../errors.ts'
+import { type Static, Type, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { errors, malformedClient } from '../errors.ts'
 import { parseApiKey } from '../keys/format.ts'
 import { credentialsOf } from './client-credentials.ts'
-import { sendError } from '../plugins/error-handler.ts'
+import { refuseAtOnce } from '../plugins/error-handler.ts'
 import { exchangeApiKey } from '../tokens/exchange.ts'
 import { oauthErrors } from './schemas.ts'
 
@@ -60,7 +60,7 @@ function grantOf (authorization: string | undefined, body: TokenBody): TokenGran
   const credentials = credentialsOf(authorization, body)
   if (credentials instanceof Error) return credentials
   const parts = parseApiKey(credentials.secret)
-  if (!parts) return refuseClient('malformed')
+  if (!parts) return malformedClient
   return { clientId: credentials.clientId, secret: credentials.secret, keyId: parts.keyId }
 }
 
@@ -68,30 +68,8 @@ const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, o
   app.decorateRequest('tokenGrant', null)
   const perAddress = app.limitBy('token-ip', options.rateLimitPerIp, (request) => request.ip)
   const perKey = app.limitBy('token-key', options.rateLimitPerKey, (request) => request.tokenGrant?.keyId ?? request.ip)
-  app.post('/oauth/token', {
-    bodyLimit: TOKEN_BODY_LIMIT,
-    // TypeBox's compiled check, not Ajv: a string within its bound costs one comparison of its length, where
-    // Ajv counts the code points of every field (3.7 k of the 115 k instructions a malformed key's refusal took).
-    validatorCompiler: TypeBoxValidatorCompiler,
-    // Both limits run before the handler, so before any database or Argon2 work. A request that cannot
-    // succeed (another grant, a malformed key) is refused before them: its refusal costs less than counting it.
-    preHandler: (request, reply, done) => {
-      const grant = grantOf(request.headers.authorization, request.body)
-      if (grant instanceof Error) {
-        sendError(grant as FastifyError, request, reply)
-        return
-      }
-      request.tokenGrant = grant
-      perAddress(request).then(() => perKey(request)).then(() => done(), done)
-    },
-    schema: {
-      summary: 'Exchange an API key for an access token (client credentials)',
-      tags: ['oauth'],
-      body: TokenRequest,
-      response: { 200: TokenResponse, ...oauthErrors(400, 401, 413, 429, 503) }
-    }
-  }, async (request, reply) => {
-    const body = request.body ?? {}
+  // The exchange itself, once the grant is known and both limits allowed it.
+  const exchange = async (request: FastifyRequest, reply: FastifyReply, body: Static<typeof TokenRequest> = {}): Promise<Static<typeof TokenResponse>> => {
     const { clientId, secret } = request.tokenGrant as TokenGrant
     const { response, key, minted } = await exchangeApiKey({
       keys: app.keys,
@@ -103,6 +81,29 @@ const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, o
     request.log.info({ keyId: key.keyId, owner: key.owner, scope: response.scope, jti: minted.claims.jti }, 'token issued')
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
     return response
+  }
+  // Not async, and no hook: a request that cannot succeed (another grant, a malformed key) is refused at
+  // once, straight through Node's response (refuseAtOnce), before both limits: its refusal costs less than
+  // counting it. Both limits run before any database or Argon2 work.
+  app.post('/oauth/token', {
+    bodyLimit: TOKEN_BODY_LIMIT,
+    // TypeBox's compiled check, not Ajv: a string within its bound costs one comparison of its length, where
+    // Ajv counts the code points of every field (3.7 k of the 115 k instructions a malformed key's refusal took).
+    validatorCompiler: TypeBoxValidatorCompiler,
+    schema: {
+      summary: 'Exchange an API key for an access token (client credentials)',
+      tags: ['oauth'],
+      body: TokenRequest,
+      response: { 200: TokenResponse, ...oauthErrors(400, 401, 413, 429, 503) }
+    }
+  }, (request, reply) => {
+    const grant = grantOf(request.headers.authorization, request.body)
+    if (grant instanceof Error) {
+      refuseAtOnce(grant, request, reply)
+      return
+    }
+    request.tokenGrant = grant
+    return perAddress(request).then(() => perKey(request)).then(() => exchange(request, reply, request.body))
   })
 }
 
