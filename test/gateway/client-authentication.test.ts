@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { connect } from 'node:net'
+import { describe, expect, it, vi } from 'vitest'
 import { createArgon2Hasher, formatApiKey, generateApiKey, parseApiKey } from '@keygate/gateway'
 import { buildTestGateway, countingHasher, withBadChecksum, withWrongSecret } from '../support/gateway.ts'
 
@@ -65,6 +66,24 @@ describe('client authentication refusals', () => {
     expect(records.find((r) => r.reqId === 'flood-1' && r.msg === 'request completed')).toMatchObject({ res: { statusCode: 401 } })
     const metrics = (await gw.app.inject({ url: '/metrics' })).body
     expect(metrics).toMatch(/keygate_http_request_duration_seconds_count\{[^}]*route="\/oauth\/token"[^}]*status="401"[^}]*\} 2\b/)
+  })
+
+  it('answers pipelined requests in order when some are refused at once', async () => {
+    const gw = await buildTestGateway()
+    const url = new URL(await gw.app.listen({ host: '127.0.0.1', port: 0 }))
+    const body = 'grant_type=client_credentials&client_secret=not-a-key'
+    const token = (id: string): string => `POST /oauth/token HTTP/1.1\r\nHost: keygate\r\nx-request-id: ${id}\r\n` +
+      `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+    const health = (id: string): string => `GET /healthz HTTP/1.1\r\nHost: keygate\r\nx-request-id: ${id}\r\n\r\n`
+    const socket = connect(Number(url.port), url.hostname)
+    let answer = ''
+    socket.on('data', (chunk) => { answer += chunk })
+    // One write: Node queues the later responses while the first is written.
+    socket.write(token('a') + health('b') + token('c') + health('d'))
+    const order = (): string[] => [...answer.matchAll(/HTTP\/1\.1 (\d+)[^]*?x-request-id: (\w+)/g)].map((m) => `${m[2]}:${m[1]}`)
+    await vi.waitFor(() => { expect(order()).toHaveLength(4) })
+    socket.destroy()
+    expect(order()).toEqual(['a:401', 'b:200', 'c:401', 'd:200'])
   })
 
   it('refuses a missing credential with 401 invalid_client', async () => {
