@@ -2,9 +2,13 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 
-/** Name, value, name, value: Node's flat form, which the error handler's direct refusals write as they are. */
-export function commonHeaders (requestId: string): string[] {
-  return ['x-request-id', requestId, 'x-content-type-options', 'nosniff']
+/**
+ * Name, value, name, value, appended to `into`: Node's flat form, which the error handler's direct refusals
+ * write as they are.
+ */
+export function commonHeaders (requestId: string, into: string[] = []): string[] {
+  into.push('x-request-id', requestId, 'x-content-type-options', 'nosniff')
+  return into
 }
 
 async function commonHeadersPlugin (app: FastifyInstance): Promise<void> {
