@@ -69,8 +69,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, o
   const perAddress = app.limitBy('token-ip', options.rateLimitPerIp, (request) => request.ip)
   const perKey = app.limitBy('token-key', options.rateLimitPerKey, (request) => request.tokenGrant?.keyId ?? request.ip)
   // The exchange itself, once the grant is known and both limits allowed it.
-  const exchange = async (request: FastifyRequest, reply: FastifyReply, body: Static<typeof TokenRequest> = {}): Promise<Static<typeof TokenResponse>> => {
-    const { clientId, secret } = request.tokenGrant as TokenGrant
+  const exchange = async (request: FastifyRequest, reply: FastifyReply, { clientId, secret }: TokenGrant, body: Static<typeof TokenRequest> = {}): Promise<Static<typeof TokenResponse>> => {
     const { response, key, minted } = await exchangeApiKey({
       keys: app.keys,
       minter: app.signer.minter,
@@ -103,7 +102,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, o
       return
     }
     request.tokenGrant = grant
-    return perAddress(request).then(() => perKey(request)).then(() => exchange(request, reply, request.body))
+    return perAddress(request).then(() => perKey(request)).then(() => exchange(request, reply, grant, request.body))
   })
 }
 
