@@ -1,14 +1,12 @@
 // pnpm bench: every figure against a baseline measured in this run, written to results/latest.json.
-import { rmSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { formatApiKey, parseApiKey } from '@keygate/gateway'
 import { randomBytes } from 'node:crypto'
 import { ISSUER, MASTER_KEY, REDIS_URL, createBenchDatabase, createKeys } from './lib/infra.ts'
-import { type Server, startGateway, startHello, startRefusalFloor, startService } from './lib/processes.ts'
+import { type Server, startGateway, startHello, startService } from './lib/processes.ts'
 import { type Row, report } from './lib/report.ts'
 import { exchangeCold, exchangeWarm } from './scenarios/exchange.ts'
-import { malformedFlood, refusalInstructions, wrongSecretFlood } from './scenarios/floods.ts'
-import { callgrindAvailable, callgrindWrapper } from './lib/instructions.ts'
+import { malformedFlood, wrongSecretFlood } from './scenarios/floods.ts'
 import { revocationMemory, seedRevocations, verifierRssOverRequests } from './scenarios/memory.ts'
 import { revocationPropagation } from './scenarios/propagation.ts'
 import { verifierCold, verifierWarm } from './scenarios/verifier.ts'
@@ -18,8 +16,6 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1_000_000)
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 200)
 const only = process.env.BENCH_ONLY?.split(',')
 const wants = (n: string): boolean => only === undefined || only.includes(n)
-// Scenarios too slow for every run: only when BENCH_ONLY names them.
-const asked = (n: string): boolean => only?.includes(n) ?? false
 
 const servers: Server[] = []
 // A scenario's own servers stop when it ends: an idle process is cheap, a gateway still draining a
@@ -81,7 +77,7 @@ try {
     // Default limits, as deployed.
     rows.push(...await malformedFlood({
       start: async () => {
-        const started = { gateway: await startGateway(base), hello: await startHello(), floor: await startRefusalFloor() }
+        const started = { gateway: await startGateway(base), hello: await startHello() }
         servers.push(...Object.values(started))
         return started
       },
@@ -91,24 +87,6 @@ try {
     servers.push(defended)
     rows.push(...await wrongSecretFlood(defended.url, wrongSecretOf(victim.key), legit.key, SECONDS))
     await stopServers([defended])
-  }
-  // 5c, asked for alone (some ten minutes): the refusal path's instruction counts, for changes too small
-  // for a rate to show.
-  if (asked('5c')) {
-    if (!callgrindAvailable()) throw new Error('scenario 5c needs valgrind')
-    const callgrind = callgrindWrapper()
-    try {
-      const counted = {
-        gateway: await startGateway(base, callgrind),
-        hello: await startHello(callgrind),
-        floor: await startRefusalFloor(callgrind)
-      }
-      servers.push(...Object.values(counted))
-      rows.push(...await refusalInstructions(counted, callgrind.dir))
-      await stopServers(Object.values(counted))
-    } finally {
-      rmSync(callgrind.dir, { recursive: true, force: true })
-    }
   }
   if (wants('6')) {
     const services = [await startService(serviceEnv), await startService(serviceEnv)]

@@ -18,18 +18,14 @@ export async function freePort (): Promise<number> {
   })
 }
 
-/** A program the server runs under (a profiler), and how long it may take to start there. */
-export interface Wrapper { command: string, args: string[], startupMs: number }
-
-async function start (cwd: string, script: string, env: Record<string, string>, flags: string[] = [], wrapper?: Wrapper): Promise<Server> {
+async function start (cwd: string, script: string, env: Record<string, string>, flags: string[] = []): Promise<Server> {
   const port = await freePort()
   const args = [...flags, '--import', 'tsx', script]
-  const [command, commandArgs] = wrapper ? [wrapper.command, [...wrapper.args, process.execPath, ...args]] : [process.execPath, args]
-  const child: ChildProcess = spawn(command, commandArgs, {
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit']
   })
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + (wrapper?.startupMs ?? 30_000)
+  const deadline = Date.now() + 30_000
   while (!(await fetch(`${url}/healthz`).then(() => true, () => false))) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${script} did not start`)
     await new Promise((resolve) => setTimeout(resolve, 50))
@@ -45,20 +41,16 @@ async function start (cwd: string, script: string, env: Record<string, string>, 
   }
 }
 
-export function startGateway (env: Record<string, string>, wrapper?: Wrapper): Promise<Server> {
-  return start(`${ROOT}/apps/gateway`, 'src/server.ts', { KEYGATE_BOOTSTRAP_ADMIN: 'false', ...env }, [], wrapper)
+export function startGateway (env: Record<string, string>): Promise<Server> {
+  return start(`${ROOT}/apps/gateway`, 'src/server.ts', { KEYGATE_BOOTSTRAP_ADMIN: 'false', ...env })
 }
 
 export function startService (env: Record<string, string>): Promise<Server> {
   return start(`${ROOT}/bench`, 'servers/service.ts', env, ['--expose-gc'])
 }
 
-export function startHello (wrapper?: Wrapper): Promise<Server> {
-  return start(`${ROOT}/bench`, 'servers/hello.ts', {}, [], wrapper)
-}
-
-export function startRefusalFloor (wrapper?: Wrapper): Promise<Server> {
-  return start(`${ROOT}/bench`, 'servers/refusal-floor.ts', {}, [], wrapper)
+export function startHello (): Promise<Server> {
+  return start(`${ROOT}/bench`, 'servers/hello.ts', {})
 }
 
 export async function rss (pid: number): Promise<number> {

@@ -1,7 +1,5 @@
 // The reference "hello" server of the flood benchmark: Fastify with nothing but a hello route, GET and POST,
 // so that the flood's rate is compared with a hello route receiving the very same request.
-// With the gateway's fix for V8's start effect (see tick-shape.ts), so that every server is compared at its best.
-import '@keygate/gateway/tick-shape'
 import Fastify from 'fastify'
 
 const app = Fastify({ logger: false })

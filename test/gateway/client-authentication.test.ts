@@ -41,7 +41,7 @@ describe('client authentication refusals', () => {
     expect((await gw.exchange(good.key)).statusCode).toBe(200)
   })
 
-  it('refuses a malformed key at once with the very response, log line and count of a refusal after the lookup', async () => {
+  it('refuses a malformed key with the very response, log line and count of a refusal after the lookup', async () => {
     const gw = await buildTestGateway()
     const url = await gw.app.listen({ host: '127.0.0.1', port: 0 })
     const refuse = (key: string, requestId: string): Promise<Response> => fetch(`${url}/oauth/token`, {

@@ -4,8 +4,8 @@ import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { GatewayConfig } from './config.ts'
 import type { SecretHasher } from './keys/hashing.ts'
-import { createLogger, requestIdFor } from './logging.ts'
-import { RequestCompletion } from './request-logger.ts'
+import { createLogger, requestIdFor } from './http/logger.ts'
+import { validatorCompiler } from './http/validator.ts'
 import commonHeaders from './plugins/common-headers.ts'
 import dbPlugin from './plugins/db.ts'
 import errorHandler from './plugins/error-handler.ts'
@@ -33,11 +33,9 @@ export interface GatewayDeps {
 }
 
 export async function buildGateway (config: Readonly<GatewayConfig>, deps: GatewayDeps = {}): Promise<FastifyInstance> {
-  const completion = new RequestCompletion()
   const app = Fastify({
     loggerInstance: createLogger(config.logLevel, deps.logStream),
     genReqId: requestIdFor,
-    logController: completion,
     // Fastify accepts a hop count too; its type declaration omits it.
     trustProxy: config.trustProxy as boolean | string,
     bodyLimit: 64 * 1024,
@@ -48,10 +46,9 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     http: { connectionsCheckingInterval: REQUEST_TIMEOUT_CHECK_MS },
     keepAliveTimeout: config.keepAliveTimeoutMs,
     return503OnClosing: true,
-    // Unknown properties are refused (400) where a schema says additionalProperties: false, not dropped.
-    ajv: { customOptions: { removeAdditional: false } },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  app.setValidatorCompiler(validatorCompiler)
 
   await app.register(commonHeaders)
   await app.register(errorHandler)
@@ -74,7 +71,7 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
   await app.register(rateLimitPlugin, { redisPrefix: config.redisPrefix })
   await app.register(adminAuth, { issuer: config.issuer, adminAudience: config.adminAudience })
   await app.register(openapiPlugin, { issuer: config.issuer })
-  await app.register(metricsPlugin, { completion })
+  await app.register(metricsPlugin)
   await app.register(healthRoutes)
   await app.register(wellKnownRoutes, { issuer: config.issuer })
   await app.register(tokenRoutes, {

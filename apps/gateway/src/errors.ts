@@ -26,7 +26,7 @@ export type KeygateErrorCode = keyof typeof table
 
 /**
  * Constructors: `throw new errors.KG_ERR_NOT_FOUND('key', { cause })`. Client errors carry no stack trace:
- * they are expected, frequent under a flood, and the trace would cost more than the rest of the refusal.
+ * they are expected, and what matters of them is the code and the cause.
  */
 export const errors = Object.fromEntries(
   Object.entries(table).map(([code, e]) => [code, createError(code, e.message, e.status, Error, e.status >= 500)])
@@ -47,12 +47,6 @@ export function refuseClient (reason: ClientRefusal, keyId?: string): Error {
   return new errors.KG_ERR_CLIENT_INVALID({ cause })
 }
 
-/**
- * The refusal of credentials that do not even parse, made once: it carries nothing of the request, and
- * under a flood of malformed keys it is the whole of the gateway's answer. Frozen, so no request can mark it.
- */
-export const malformedClient: Error = Object.freeze(refuseClient('malformed'))
-
 /** An error of the table above, as its constructors make it. */
 export type KeygateError = Error & { code: KeygateErrorCode, statusCode: number, retryAfter?: number }
 
@@ -61,14 +55,7 @@ export function isKeygateError (err: unknown): err is KeygateError {
     Object.hasOwn(table, (err as { code: string }).code)
 }
 
-const wireBody = (code: KeygateErrorCode, message: string): string =>
-  JSON.stringify({ error: table[code].oauth, error_description: message })
-
-// The bodies of errors whose message takes no argument, serialized once: the common refusals cost no
-// serialization.
-const fixedBodies = new Map(Object.entries(table).map(([code, e]) => [code, wireBody(code as KeygateErrorCode, e.message)]))
-
 /** The RFC 6749 §5.2 JSON body of an error, `{"error": …, "error_description": …}`. */
-export function oauthBodyOf (err: { code: KeygateErrorCode, message: string }): string {
-  return err.message === table[err.code].message ? fixedBodies.get(err.code) as string : wireBody(err.code, err.message)
+export function oauthBodyOf (err: { code: KeygateErrorCode, message: string }): { error: string, error_description: string } {
+  return { error: table[err.code].oauth, error_description: err.message }
 }

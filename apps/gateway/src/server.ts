@@ -1,6 +1,4 @@
 // The only file that listens: load config, build, listen, bootstrap, close gracefully on SIGTERM/SIGINT.
-// First, before anything else runs: see tick-shape.ts.
-import './tick-shape.ts'
 import closeWithGrace from 'close-with-grace'
 import { ConfigError, loadConfig } from './config.ts'
 import { buildGateway } from './app.ts'

@@ -38,16 +38,6 @@ export function generateKeyId (): string {
   return randomBase62(KEY_ID_LENGTH)
 }
 
-const UNDERSCORE = 0x5f
-
-/** The index of the last `_` before `end`, or -1. A loop, since String#lastIndexOf calls into V8's C++ runtime. */
-function underscoreBefore (text: string, end: number): number {
-  for (let i = end - 1; i >= 0; i--) {
-    if (text.charCodeAt(i) === UNDERSCORE) return i
-  }
-  return -1
-}
-
 /**
  * Splits a presented key and checks its checksum; `undefined` for anything malformed.
  * Costs one CRC32 at most: no database, no hashing. The checksum is compared as a plain string: it is
@@ -55,8 +45,8 @@ function underscoreBefore (text: string, end: number): number {
  */
 export function parseApiKey (candidate: string): ApiKeyParts | undefined {
   if (candidate.length > MAX_API_KEY_LENGTH) return undefined
-  const last = underscoreBefore(candidate, candidate.length)
-  const middle = underscoreBefore(candidate, last)
+  const last = candidate.lastIndexOf('_')
+  const middle = last > 0 ? candidate.lastIndexOf('_', last - 1) : -1
   if (middle <= 0) return undefined
   const prefix = candidate.slice(0, middle)
   const keyId = candidate.slice(middle + 1, last)

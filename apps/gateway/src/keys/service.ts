@@ -1,8 +1,8 @@
 // API key life: create (show once, store the hash) and authenticate (cheap refusals before any Argon2 work).
 import type pg from 'pg'
 import type { Queryable } from '../db/transaction.ts'
-import { malformedClient, refuseClient } from '../errors.ts'
-import { generateApiKey, lastFour, parseApiKey } from './format.ts'
+import { refuseClient } from '../errors.ts'
+import { type ApiKeyParts, generateApiKey, lastFour } from './format.ts'
 import type { SecretHasher } from './hashing.ts'
 import { isIpAllowed } from './ip-allowlist.ts'
 import type { VerifiedCache } from './verified-cache.ts'
@@ -30,8 +30,8 @@ export interface CreatedKey {
 export interface KeyService {
   /** Hashes outside any transaction, then inserts through `db` (a transaction's client) or the pool. */
   createKey (input: CreateKeyInput, db?: Queryable): Promise<CreatedKey>
-  /** The key's record when `presented` is a valid, usable key; otherwise throws KG_ERR_CLIENT_INVALID. */
-  authenticate (presented: string, context?: { clientId?: string | undefined, clientIp?: string | undefined, now?: Date }): Promise<ApiKeyRecord>
+  /** The key's record when `presented` (parsed by parseApiKey) is a valid, usable key; otherwise throws KG_ERR_CLIENT_INVALID. */
+  authenticate (presented: ApiKeyParts, context?: { clientId?: string | undefined, clientIp?: string | undefined, now?: Date }): Promise<ApiKeyRecord>
 }
 
 export interface KeyServiceOptions {
@@ -93,9 +93,7 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
       return { key: generated.key, record }
     },
 
-    async authenticate (presented, context = {}) {
-      const parts = parseApiKey(presented)
-      if (!parts) throw malformedClient
+    async authenticate (parts, context = {}) {
       if (context.clientId !== undefined && context.clientId !== parts.keyId) throw refuseClient('client_id_mismatch', parts.keyId)
       const key = await findKeyForVerification(db, parts.keyId)
       if (!key) throw refuseClient('unknown_key', parts.keyId)

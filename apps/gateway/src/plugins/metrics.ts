@@ -1,26 +1,24 @@
 // GET /metrics: Prometheus text. Request latency by route, exchanges by outcome, Argon2 load, outbox backlog.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
-import type { RequestCompletion } from '../request-logger.ts'
-import { registerRequestHistogram } from './request-histogram.ts'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
-async function metricsPlugin (app: FastifyInstance, options: { completion: RequestCompletion }): Promise<void> {
+async function metricsPlugin (app: FastifyInstance): Promise<void> {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'keygate_' })
-  const duration = registerRequestHistogram(registry, 'keygate_http_request_duration_seconds', 'HTTP request duration by route and status')
-  // Plain numbers per request, labelled only when scraped.
-  const exchanges = new Map<number, number>()
-  registry.registerMetric(new Counter({
+  const duration = new Histogram({
+    name: 'keygate_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry]
+  })
+  const exchanges = new Counter({
     name: 'keygate_token_exchanges_total',
     help: 'Token requests by HTTP status',
     labelNames: ['status'],
-    registers: [],
-    collect () {
-      this.reset()
-      for (const [status, n] of exchanges) this.inc({ status: String(status) }, n)
-    }
-  }))
+    registers: [registry]
+  })
   const gauges: Array<[string, string, () => number | Promise<number>]> = [
     ['keygate_argon2_active', 'Argon2 hashes running', () => app.hashLimiter.active],
     ['keygate_argon2_queued', 'Argon2 hashes waiting for a slot', () => app.hashLimiter.queued],
@@ -31,13 +29,15 @@ async function metricsPlugin (app: FastifyInstance, options: { completion: Reque
     }]
   ]
   for (const [name, help, read] of gauges) {
-    registry.registerMetric(new Gauge({ name, help, registers: [], async collect () { this.set(await read()) } }))
+    // eslint-disable-next-line no-new -- registered by its constructor
+    new Gauge({ name, help, registers: [registry], async collect () { this.set(await read()) } })
   }
 
-  options.completion.observe((request, reply, seconds) => {
+  app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched'
-    duration.observe(request.method, route, reply.statusCode, seconds)
-    if (route === '/oauth/token') exchanges.set(reply.statusCode, (exchanges.get(reply.statusCode) ?? 0) + 1)
+    const status = String(reply.statusCode)
+    duration.observe({ method: request.method, route, status }, reply.elapsedTime / 1000)
+    if (route === '/oauth/token') exchanges.inc({ status })
   })
 
   app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['health'] } }, async (_request, reply) => {

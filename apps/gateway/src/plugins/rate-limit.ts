@@ -1,5 +1,5 @@
 // Rate limiting (@fastify/rate-limit): counters in Redis when REDIS_URL is set (shared by replicas), in
-// memory otherwise. app.limitBy(...) makes a hook that refuses with KG_ERR_RATE_LIMITED; several limits
+// memory otherwise. app.limitBy(...) makes a check that refuses with KG_ERR_RATE_LIMITED; several limits
 // can guard one route (the plugin's own hook runs only once per request).
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -8,8 +8,8 @@ import { errors } from '../errors.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** A hook allowing `max` requests per minute per `keyOf(request)` within the limit `name`. */
-    limitBy: (name: string, max: number, keyOf: (request: FastifyRequest) => string) => (request: FastifyRequest) => Promise<void>
+    /** A check allowing `max` requests per minute per subject within the limit `name`; throws KG_ERR_RATE_LIMITED beyond. */
+    limitBy: (name: string, max: number) => (request: FastifyRequest, subject: string) => Promise<void>
   }
 }
 
@@ -22,9 +22,11 @@ async function rateLimitPlugin (app: FastifyInstance, options: { redisPrefix: st
     // A Redis outage must not take the token endpoint down with it.
     skipOnError: true
   })
-  app.decorate('limitBy', (name: string, max: number, keyOf: (request: FastifyRequest) => string) => {
-    const check = app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `${name}:${keyOf(request)}` })
-    return async (request: FastifyRequest) => {
+  app.decorate('limitBy', (name: string, max: number) => {
+    const subjects = new WeakMap<FastifyRequest, string>()
+    const check = app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `${name}:${subjects.get(request) ?? request.ip}` })
+    return async (request: FastifyRequest, subject: string) => {
+      subjects.set(request, subject)
       const result = await check(request)
       if (!result.isAllowed && result.isExceeded) throw Object.assign(new errors.KG_ERR_RATE_LIMITED(), { retryAfter: Math.max(1, result.ttlInSeconds) })
     }

@@ -11,7 +11,8 @@ export interface AdminRoutesOptions {
 
 const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, options) => {
   // Before authentication: a flood of bad admin tokens is cut off too.
-  app.addHook('onRequest', app.limitBy('admin', options.rateLimitPerMinute, (request) => request.ip))
+  const perAddress = app.limitBy('admin', options.rateLimitPerMinute)
+  app.addHook('onRequest', async (request) => perAddress(request, request.ip))
   // POST /revoke, /rotate and the like take an optional body: none at all means an empty one.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined || request.body === null) request.body = {}

@@ -8,7 +8,7 @@ import { errors } from '../errors.ts'
 import { recordRevocation } from '../revocation/store.ts'
 import { CLOCK_TOLERANCE_SECONDS } from '../tokens/own-token-verifier.ts'
 import { actorOf, bearerToken } from '../plugins/admin-auth.ts'
-import { credentialsOf } from './client-credentials.ts'
+import { presentedKeyOf } from '../keys/client-credentials.ts'
 import { oauthErrors } from './schemas.ts'
 
 const TokenBody = Type.Object({
@@ -56,9 +56,8 @@ const oauthRevocationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (bearerToken(request) !== undefined) {
       await app.requireAdmin(request)
     } else {
-      const credentials = credentialsOf(request.headers.authorization, request.body)
-      if (credentials instanceof Error) throw credentials
-      clientKeyId = (await app.keys.authenticate(credentials.secret, { clientId: credentials.clientId, clientIp: request.ip })).keyId
+      const presented = presentedKeyOf(request.headers.authorization, request.body)
+      clientKeyId = (await app.keys.authenticate(presented.key, { clientId: presented.clientId, clientIp: request.ip })).keyId
     }
     const claims = await claimsOrUndefined(request.body.token)
     // Unknown, expired or already revoked: nothing to do, and RFC 7009 §2.2 answers 200 all the same.

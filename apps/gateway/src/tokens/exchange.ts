@@ -2,12 +2,12 @@
 import { formatScope, isValidScopeList, missingScopes, parseScope } from '@keygate/protocol'
 import { errors } from '../errors.ts'
 import type { KeyService } from '../keys/service.ts'
+import type { PresentedKey } from '../keys/client-credentials.ts'
 import type { ApiKeyRecord } from '../keys/store.ts'
 import type { MintedToken, TokenMinter } from './mint.ts'
 
 export interface ExchangeInput {
-  apiKey: string
-  clientId?: string | undefined
+  presented: PresentedKey
   scope?: string | undefined
   audience?: string | undefined
   clientIp?: string | undefined
@@ -45,7 +45,7 @@ function grantAudience (key: ApiKeyRecord, audience: string | undefined, default
 
 /** Authenticates first, so that an unauthenticated caller learns nothing about a key's scopes. */
 export async function exchangeApiKey (deps: ExchangeDeps, input: ExchangeInput): Promise<{ response: TokenResponse, minted: MintedToken, key: ApiKeyRecord }> {
-  const key = await deps.keys.authenticate(input.apiKey, { clientId: input.clientId, clientIp: input.clientIp })
+  const key = await deps.keys.authenticate(input.presented.key, { clientId: input.presented.clientId, clientIp: input.clientIp })
   const scopes = grantScopes(key, input.scope)
   const aud = grantAudience(key, input.audience, deps.defaultAudience)
   const scope = formatScope(scopes)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { scrubSecrets } from './logging.ts'
-import { generateApiKey } from './keys/format.ts'
+import { scrubSecrets } from './logger.ts'
+import { generateApiKey } from '../keys/format.ts'
 
 describe('scrubSecrets', () => {
   it('removes API keys and JWTs from text', () => {

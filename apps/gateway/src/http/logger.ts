@@ -2,7 +2,6 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger, RawRequestDefaultExpression } from 'fastify'
 import { pino } from 'pino'
-import { withLazyChildren } from './request-logger.ts'
 
 const API_KEY_PATTERN = /[a-z][a-z0-9]*_[a-z0-9]+_[0-9A-Za-z]+_[0-9A-Za-z]{40,}/g
 const JWT_PATTERN = /eyJ[\w-]*\.[\w-]*\.[\w-]*/g
@@ -40,7 +39,7 @@ export function requestIdFor (req: RawRequestDefaultExpression): string {
   return `${PROCESS_TAG}-${issued.toString(36)}`
 }
 
-/** The gateway's logger: redacted, scrubbed, to `stream` (stdout by default), children lazy per request. */
+/** The gateway's logger: redacted, scrubbed, to `stream` (stdout by default). */
 export function createLogger (level: string, stream?: NodeJS.WritableStream): FastifyBaseLogger {
   const options = {
     level,
@@ -50,6 +49,5 @@ export function createLogger (level: string, stream?: NodeJS.WritableStream): Fa
       err: (err: Error & { code?: string }) => ({ type: err.name, code: err.code, message: scrubSecrets(err.message), stack: scrubSecrets(err.stack ?? '') })
     }
   }
-  // Without a stream, pino's own: a SonicBoom on stdout, cheaper than process.stdout.
-  return withLazyChildren(stream === undefined ? pino(options) : pino(options, stream))
+  return stream === undefined ? pino(options) : pino(options, stream)
 }
