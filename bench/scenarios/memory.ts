@@ -28,7 +28,7 @@ export async function seedRevocations (redisUrl: string, count: number): Promise
   for (let start = 0; start < count; start += 5_000) {
     const batch = redis.pipeline()
     for (let seq = start + 1; seq <= Math.min(count, start + 5_000); seq++) {
-      const message = { seq, epoch, kind: 'token' as const, subject: randomBytes(16).toString('base64url'), revokedAt: now, expiresAt: now + 3_600_000 }
+      const message = { seq, epoch, kind: 'token' as const, subject: randomBytes(16).toString('base64url'), generation: 0, expiresAt: now + 3_600_000 }
       batch.zadd(keys.set, message.expiresAt, encodeRevocation(message))
     }
     await batch.exec()

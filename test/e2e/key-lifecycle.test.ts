@@ -34,7 +34,10 @@ describe('the life of a key, through the admin API', () => {
     expect(revoked.json()).toMatchObject({ state: 'revoked', revokedReason: 'leaked in a log' })
     expect((await admin('POST', `/admin/keys/${newId}/revoke`, { reason: 'again' })).statusCode).toBe(200)
     expect((await gw.exchange(newKey)).statusCode).toBe(401)
-    expect((await admin('POST', `/admin/keys/${newId}/enable`)).json()).toMatchObject({ state: 'revoked' })
+    const enableRevoked = await admin('POST', `/admin/keys/${newId}/enable`)
+    expect(enableRevoked.statusCode).toBe(409)
+    expect(enableRevoked.json()).toMatchObject({ error: 'conflict' })
+    expect((await admin('POST', `/admin/keys/${newId}/disable`)).statusCode).toBe(409)
     expect((await gw.exchange(newKey)).statusCode).toBe(401)
 
     const audit = await admin('GET', '/admin/audit')

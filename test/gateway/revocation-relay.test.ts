@@ -18,7 +18,7 @@ describe('revocation relay', () => {
     onTestFinished(() => { client.disconnect(); subscriber.disconnect() })
 
     const total = 300
-    for (let i = 0; i < total; i++) await recordRevocation(gw.app.db, 'token', `jti-${i}`, 600)
+    for (let i = 0; i < total; i++) await recordRevocation(gw.app.db, { kind: 'token', subject: `jti-${i}`, generation: 0, lifetimeSeconds: 600 })
     await until(async () => await client.zcard(keys.set) === total, 10_000)
 
     // Redis loses its data (a restart without persistence); readers keep reading meanwhile.
@@ -46,7 +46,7 @@ describe('revocation relay', () => {
     // Subscribed verifiers hear of the new epoch at once, and reload the whole set.
     await until(async () => published.some((text) => decodeRevocation(text)?.epoch === epoch), 2_000)
     // The stream goes on from there: the next revocation follows the rebuilt ones.
-    await recordRevocation(gw.app.db, 'token', 'jti-after', 600)
+    await recordRevocation(gw.app.db, { kind: 'token', subject: 'jti-after', generation: 0, lifetimeSeconds: 600 })
     await until(async () => published.some((text) => decodeRevocation(text)?.subject === 'jti-after'), 5_000)
     expect(decodeRevocation(published.find((text) => decodeRevocation(text)?.subject === 'jti-after') ?? '')).toMatchObject({ epoch, seq: total + 1 })
   })

@@ -119,10 +119,10 @@ export async function adminHeaders (gw: TestGateway, scopes = ['keygate:admin'])
 }
 
 /** A token signed with the gateway's real signing key, at any time and with any lifetime: for expiry tests. */
-export async function mintWithGatewayKey (gw: TestGateway, options: { clientId: string, scope: string, nowMs: number, ttlSeconds?: number }): Promise<string> {
+export async function mintWithGatewayKey (gw: TestGateway, options: { clientId: string, scope: string, nowMs: number, ttlSeconds?: number, keyGeneration?: number }): Promise<string> {
   const key = await loadSigningKey(gw.db.pool, Buffer.from(masterKey, 'base64'))
   const minter = createTokenMinter({ issuer: gw.config.issuer, ttlSeconds: options.ttlSeconds ?? 300, key })
-  return minter.mint({ sub: 'ops', clientId: options.clientId, scope: options.scope, aud: 'keygate' }, options.nowMs).token
+  return minter.mint({ sub: 'ops', clientId: options.clientId, scope: options.scope, aud: 'keygate', keyGeneration: options.keyGeneration ?? 1 }, options.nowMs).token
 }
 
 /** Signs any header and claims with the gateway's real private key: for tests of what verifiers refuse. */

@@ -18,6 +18,7 @@ const table = {
   KG_ERR_TOKEN_INVALID: { message: 'The access token is missing, invalid, expired or revoked', status: 401, oauth: 'invalid_token' },
   KG_ERR_SCOPE_INSUFFICIENT: { message: 'The access token lacks the scope %s', status: 403, oauth: 'insufficient_scope' },
   KG_ERR_NOT_FOUND: { message: '%s not found', status: 404, oauth: 'not_found' },
+  KG_ERR_CONFLICT: { message: '%s', status: 409, oauth: 'conflict' },
   KG_ERR_RATE_LIMITED: { message: 'Too many requests, retry later', status: 429, oauth: 'slow_down' },
   KG_ERR_OVERLOADED: { message: 'The server is busy, retry later', status: 503, oauth: 'temporarily_unavailable' }
 } as const satisfies Record<string, Entry>

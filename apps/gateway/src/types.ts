@@ -5,6 +5,7 @@ import type { LastUsedTracker } from './keys/last-used.ts'
 import type { KeyService } from './keys/service.ts'
 import type { WorkLimiter } from './keys/work-limiter.ts'
 import type { Signer } from './plugins/signer.ts'
+import type { SigningKeyAdmin } from './tokens/signing-key-admin.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,5 +15,6 @@ declare module 'fastify' {
     lastUsed: LastUsedTracker
     hashLimiter: WorkLimiter
     signer: Signer
+    signingKeys: SigningKeyAdmin
   }
 }

@@ -24,4 +24,10 @@ export interface AccessTokenClaims {
   iat: number
   exp: number
   nbf?: number
+  /**
+   * The key's policy generation when the token was minted. Disabling a key or narrowing its scopes or
+   * audiences raises the generation and voids the tokens of every lower one, however late they were
+   * signed. Absent from tokens of older gateways: read as 0.
+   */
+  kgen?: number
 }

@@ -1,6 +1,10 @@
 // @keygate/protocol: what gateway, verifier and client share. No I/O.
 export { ACCESS_TOKEN_TYPE, ADMIN_SCOPE, MAX_TOKEN_TTL_SECONDS, SIGNING_ALGORITHMS } from './claims.ts'
 export type { AccessTokenClaims, SigningAlgorithm } from './claims.ts'
+export {
+  DEFAULT_CLOCK_TOLERANCE_SECONDS, JWKS_MAX_AGE_SECONDS, MAX_CLOCK_TOLERANCE_SECONDS, MAX_EXCHANGE_SECONDS,
+  keyRevocationLifetimeSeconds, signingKeyRevocationLifetimeSeconds, tokenRevocationExpiry
+} from './lifetimes.ts'
 export { MAX_SCOPES, SCOPE_PATTERN, formatScope, isValidScopeList, missingScopes, parseScope } from './scopes.ts'
-export { decodeRevocation, encodeRevocation, revocationKeys } from './revocation.ts'
+export { ALL_GENERATIONS, decodeRevocation, encodeRevocation, revocationKeys } from './revocation.ts'
 export type { RevocationKeys, RevocationKind, RevocationMessage } from './revocation.ts'

@@ -63,7 +63,13 @@ function challenge (err: VerifierError): string {
 
 async function keygateVerifierPlugin (app: FastifyInstance, raw: KeygateVerifierOptions): Promise<void> {
   const options = resolveOptions(raw, `${hostname()}:${process.pid}`)
-  const jwks = createJwksCache({ url: options.jwksUrl, maxAgeMs: options.jwksMaxAgeMs, cooldownMs: options.jwksCooldownMs, timeoutMs: options.jwksTimeoutMs })
+  const jwks = createJwksCache({
+    url: options.jwksUrl,
+    maxAgeMs: options.jwksMaxAgeMs,
+    cooldownMs: options.jwksCooldownMs,
+    timeoutMs: options.jwksTimeoutMs,
+    onBadAnswer: (reason) => app.log.warn({ reason }, 'keygate JWKS answer refused; keeping the keys in hand')
+  })
   const verify = createTokenVerifier({
     issuer: options.issuer,
     audience: options.audience,
@@ -84,7 +90,8 @@ async function keygateVerifierPlugin (app: FastifyInstance, raw: KeygateVerifier
       redis,
       keys: revocationKeys(options.redisPrefix),
       instanceId: options.instanceId,
-      log: (event, detail) => app.log.info({ ...detail, event }, `keygate revocation mirror: ${event}`)
+      log: (event, detail) => app.log.info({ ...detail, event }, `keygate revocation mirror: ${event}`),
+      onSigningKeyRevoked: (kid) => jwks.forget(kid)
     })
     await mirror.ready
     app.addHook('onClose', async () => {
@@ -92,7 +99,7 @@ async function keygateVerifierPlugin (app: FastifyInstance, raw: KeygateVerifier
       if (owned) redis.disconnect()
     })
   }
-  const metrics = createVerifierMetrics(options.metricsRegistry, () => mirror?.status(), () => jwks.fetches)
+  const metrics = createVerifierMetrics(options.metricsRegistry, () => mirror?.status(), jwks)
   app.decorate('keygateMetrics', metrics.registry)
 
   function bearerOf (request: FastifyRequest): string {

@@ -1,5 +1,6 @@
 // The gateway's public keys: fetched once in flight, kept for a max age, refetched for an unknown kid
-// at most once per cooldown, so tokens with random kids cause no flood of fetches.
+// at most once per cooldown, so tokens with random kids cause no flood of fetches. An answer that is not a
+// usable key set (an error, a timeout, HTML, `{"keys":[]}`) never replaces the keys in hand.
 import { createPublicKey } from 'node:crypto'
 import { SIGNING_ALGORITHMS } from '@keygate/protocol'
 
@@ -12,7 +13,11 @@ export interface VerificationKey {
 export interface JwksCache {
   /** The key for `kid`, or undefined when the gateway does not publish it. */
   keyFor (kid: string): Promise<VerificationKey | undefined>
+  /** Drops a kid at once (its signing key was revoked): it is not used again unless a later fetch lists it. */
+  forget (kid: string): void
   readonly fetches: number
+  /** Fetches whose answer was refused (error status, timeout, not JSON, no usable key). */
+  readonly badAnswers: number
 }
 
 export interface JwksCacheOptions {
@@ -20,6 +25,8 @@ export interface JwksCacheOptions {
   maxAgeMs: number
   cooldownMs: number
   timeoutMs: number
+  /** Told of each refused answer, with why. */
+  onBadAnswer?: (reason: string) => void
 }
 
 interface Jwk { kid?: unknown, kty?: unknown, crv?: unknown, x?: unknown, y?: unknown, alg?: unknown, use?: unknown }
@@ -32,6 +39,7 @@ function toKeys (body: unknown): Map<string, VerificationKey> {
   const list = (body as { keys?: unknown } | null)?.keys
   if (!Array.isArray(list)) return keys
   for (const jwk of list as Jwk[]) {
+    if (typeof jwk !== 'object' || jwk === null) continue
     if (typeof jwk.kid !== 'string' || typeof jwk.alg !== 'string' || !ALLOWED.has(jwk.alg)) continue
     if (jwk.use !== undefined && jwk.use !== 'sig') continue
     if (jwk.kty !== 'OKP' && jwk.kty !== 'EC') continue
@@ -46,19 +54,40 @@ function toKeys (body: unknown): Map<string, VerificationKey> {
   return keys
 }
 
+class BadAnswer extends Error {}
+
 export function createJwksCache (options: JwksCacheOptions): JwksCache {
   let keys = new Map<string, VerificationKey>()
   let fetchedAt = 0
   let inFlight: Promise<void> | undefined
   let fetches = 0
+  let badAnswers = 0
+
+  async function fetchKeys (): Promise<Map<string, VerificationKey>> {
+    let res: Response
+    try {
+      res = await fetch(options.url, { signal: AbortSignal.timeout(options.timeoutMs), headers: { accept: 'application/json' } })
+    } catch (err) {
+      throw new BadAnswer(`JWKS fetch failed: ${(err as Error).message}`)
+    }
+    if (!res.ok) {
+      await res.body?.cancel()
+      throw new BadAnswer(`JWKS answered ${res.status}`)
+    }
+    const body: unknown = await res.json().catch(() => undefined)
+    const fetched = toKeys(body)
+    if (fetched.size === 0) throw new BadAnswer('JWKS answer holds no usable key')
+    return fetched
+  }
 
   function refresh (): Promise<void> {
     inFlight ??= (async () => {
       fetches++
       try {
-        const res = await fetch(options.url, { signal: AbortSignal.timeout(options.timeoutMs), headers: { accept: 'application/json' } })
-        if (!res.ok) throw new Error(`JWKS answered ${res.status}`)
-        keys = toKeys(await res.json())
+        keys = await fetchKeys()
+      } catch (err) {
+        badAnswers++
+        options.onBadAnswer?.((err as Error).message)
       } finally {
         // A failed fetch also counts: the cooldown holds back the next one.
         fetchedAt = Date.now()
@@ -70,12 +99,16 @@ export function createJwksCache (options: JwksCacheOptions): JwksCache {
 
   return {
     get fetches () { return fetches },
+    get badAnswers () { return badAnswers },
+    forget (kid) {
+      keys.delete(kid)
+    },
     async keyFor (kid) {
       const age = Date.now() - fetchedAt
       const known = keys.get(kid)
       if (known && age < options.maxAgeMs) return known
       const mayFetch = fetchedAt === 0 || age >= options.cooldownMs || (known !== undefined && age >= options.maxAgeMs)
-      if (mayFetch || inFlight) await refresh().catch(() => {})
+      if (mayFetch || inFlight) await refresh()
       return keys.get(kid)
     }
   }

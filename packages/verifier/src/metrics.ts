@@ -11,7 +11,7 @@ export interface VerifierMetrics {
 
 const OUTCOMES: VerificationOutcome[] = ['ok', 'invalid', 'revoked', 'insufficient_scope', 'stale']
 
-export function createVerifierMetrics (registry: Registry = new Registry(), mirror: () => MirrorStatus | undefined, jwksFetches: () => number): VerifierMetrics {
+export function createVerifierMetrics (registry: Registry = new Registry(), mirror: () => MirrorStatus | undefined, jwks: { readonly fetches: number, readonly badAnswers: number }): VerifierMetrics {
   // Plain numbers on the request path, turned into the labelled counter only when scraped.
   const counts: Record<VerificationOutcome, number> = { ok: 0, invalid: 0, revoked: 0, insufficient_scope: 0, stale: 0 }
   registry.registerMetric(new Counter({
@@ -24,8 +24,17 @@ export function createVerifierMetrics (registry: Registry = new Registry(), mirr
       for (const outcome of OUTCOMES) this.inc({ outcome }, counts[outcome])
     }
   }))
+  registry.registerMetric(new Counter({
+    name: 'keygate_verifier_jwks_bad_answers_total',
+    help: 'JWKS answers refused (error status, timeout, not a usable key set): the previous keys stayed in force',
+    registers: [],
+    collect () {
+      this.reset()
+      this.inc(jwks.badAnswers)
+    }
+  }))
   const gauges: Array<[string, string, () => number]> = [
-    ['keygate_verifier_jwks_fetches', 'JWKS fetches since start', jwksFetches],
+    ['keygate_verifier_jwks_fetches', 'JWKS fetches since start', () => jwks.fetches],
     ['keygate_verifier_revocations', 'Live revocations in the local mirror', () => mirror()?.size ?? 0],
     ['keygate_verifier_revocation_staleness_seconds', 'How long the revocation mirror has not been current', () => (mirror()?.staleForMs ?? 0) / 1000],
     ['keygate_verifier_revocation_last_seq', 'Last revocation sequence applied', () => mirror()?.lastSeq ?? 0]

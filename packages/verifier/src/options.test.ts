@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { MAX_CLOCK_TOLERANCE_SECONDS } from '@keygate/protocol'
 import { resolveOptions, type KeygateVerifierOptions } from './options.ts'
 
 describe('resolveOptions', () => {
@@ -17,6 +18,10 @@ describe('resolveOptions', () => {
     expect(Object.isFrozen(o)).toBe(true)
   })
 
+  it('takes a clock tolerance up to the bound revocations are kept for', () => {
+    expect(resolveOptions({ issuer: 'https://a.example', audience: 'x', clockToleranceSeconds: MAX_CLOCK_TOLERANCE_SECONDS }, 'h').clockToleranceSeconds).toBe(MAX_CLOCK_TOLERANCE_SECONDS)
+  })
+
   it.each<[string, Partial<KeygateVerifierOptions>]>([
     ['issuer', { issuer: 'not a url' }],
     ['issuer', { issuer: 'ftp://x' }],
@@ -24,6 +29,7 @@ describe('resolveOptions', () => {
     ['audience', { audience: [] }],
     ['jwksUrl', { jwksUrl: 'nope' }],
     ['clockToleranceSeconds', { clockToleranceSeconds: -1 }],
+    ['clockToleranceSeconds', { clockToleranceSeconds: MAX_CLOCK_TOLERANCE_SECONDS + 1 }],
     ['maxTokenLifetimeSeconds', { maxTokenLifetimeSeconds: Number.NaN }],
     ['cacheSize', { cacheSize: 1e12 }]
   ])('refuses a bad %s with KG_VERIFIER_ERR_OPTIONS naming it', (option, bad) => {

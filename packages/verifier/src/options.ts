@@ -1,5 +1,5 @@
 // The plugin's options: validated and frozen at register time; a bad option throws naming it.
-import { MAX_TOKEN_TTL_SECONDS } from '@keygate/protocol'
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS, MAX_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_TTL_SECONDS } from '@keygate/protocol'
 import type { Redis } from 'ioredis'
 import type { Registry } from 'prom-client'
 import { VerifierError } from './errors.ts'
@@ -15,7 +15,7 @@ export interface KeygateVerifierOptions {
   redis?: string | Redis
   /** Prefix of the gateway's Redis keys. Default `keygate:`. */
   redisPrefix?: string
-  /** Accepted clock skew, seconds. Default 30. */
+  /** Accepted clock skew, seconds. Default 30; at most 60 (revocations are kept no longer past a token's expiry). */
   clockToleranceSeconds?: number
   /** Tokens living longer than this (exp − iat) are refused. Default 3600. */
   maxTokenLifetimeSeconds?: number
@@ -74,7 +74,7 @@ export function resolveOptions (options: KeygateVerifierOptions, defaultInstance
     jwksUrl: url(options.jwksUrl ?? `${issuer}/.well-known/jwks.json`, 'jwksUrl'),
     redis: options.redis,
     redisPrefix: options.redisPrefix ?? 'keygate:',
-    clockToleranceSeconds: positive(options.clockToleranceSeconds, 'clockToleranceSeconds', 30, 300),
+    clockToleranceSeconds: positive(options.clockToleranceSeconds, 'clockToleranceSeconds', DEFAULT_CLOCK_TOLERANCE_SECONDS, MAX_CLOCK_TOLERANCE_SECONDS),
     maxTokenLifetimeSeconds: positive(options.maxTokenLifetimeSeconds, 'maxTokenLifetimeSeconds', MAX_TOKEN_TTL_SECONDS, 86400),
     maxRevocationStalenessMs: positive(options.maxRevocationStalenessMs, 'maxRevocationStalenessMs', 30_000),
     failOpen: options.failOpen ?? false,

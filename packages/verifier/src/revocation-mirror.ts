@@ -17,7 +17,10 @@ export interface MirrorStatus {
 }
 
 export interface RevocationMirror {
+  /** Whether the token's jti, its key's generation or its signing key has been revoked. */
   isRevoked (principal: Principal): boolean
+  /** Drops what no token can need any more (the heartbeat does it too). */
+  prune (): void
   /** 0 while current; otherwise how long it has not been, ms (cheap: no allocation). */
   staleForMs (): number
   status (): MirrorStatus
@@ -34,9 +37,13 @@ export interface MirrorOptions {
   /** Longest wait for the first load at start. Default 3 000 ms. */
   startTimeoutMs?: number
   log?: (event: string, detail?: object) => void
+  /** Told when a signing key's revocation is applied (the JWKS cache drops the kid). */
+  onSigningKeyRevoked?: (kid: string) => void
+  /** For tests: the clock entries expire by, ms. */
+  now?: () => number
 }
 
-interface Entry { revokedAt: number, expiresAt: number }
+interface KeyEntry { generation: number, expiresAt: number }
 
 // Token entries keep their expiry in whole seconds after this module loaded: a small integer is stored in
 // the map itself, where a millisecond timestamp would cost a heap number per revoked token. An expiry
@@ -44,6 +51,44 @@ interface Entry { revokedAt: number, expiresAt: number }
 const startSeconds = Math.floor(Date.now() / 1000)
 const expirySecondsOf = (ms: number): number => Math.ceil(ms / 1000) - startSeconds
 const clockSecondsOf = (ms: number): number => Math.floor(ms / 1000) - startSeconds
+
+/** The revocations in force: what a request is checked against, replaced whole by a reload. */
+class RevocationSet {
+  readonly tokens = new Map<string, number>()
+  readonly keys = new Map<string, KeyEntry>()
+  readonly signingKeys = new Map<string, number>()
+
+  get size (): number {
+    return this.tokens.size + this.keys.size + this.signingKeys.size
+  }
+
+  apply (m: RevocationMessage): void {
+    if (m.kind === 'token') {
+      this.tokens.set(m.subject, expirySecondsOf(m.expiresAt))
+    } else if (m.kind === 'signing-key') {
+      this.signingKeys.set(m.subject, Math.max(this.signingKeys.get(m.subject) ?? 0, m.expiresAt))
+    } else {
+      const previous = this.keys.get(m.subject)
+      this.keys.set(m.subject, {
+        generation: Math.max(previous?.generation ?? 0, m.generation),
+        expiresAt: Math.max(previous?.expiresAt ?? 0, m.expiresAt)
+      })
+    }
+  }
+
+  has (p: Principal): boolean {
+    if (this.tokens.has(p.jti) || this.signingKeys.has(p.kid)) return true
+    const key = this.keys.get(p.clientId)
+    return key !== undefined && p.keyGeneration < key.generation
+  }
+
+  prune (nowMs: number): void {
+    const seconds = clockSecondsOf(nowMs)
+    for (const [jti, exp] of this.tokens) if (exp <= seconds) this.tokens.delete(jti)
+    for (const [keyId, entry] of this.keys) if (entry.expiresAt <= nowMs) this.keys.delete(keyId)
+    for (const [kid, expiresAt] of this.signingKeys) if (expiresAt <= nowMs) this.signingKeys.delete(kid)
+  }
+}
 
 /** Longest wait for the command connection before a load gives up (and the heartbeat retries). */
 const READY_WAIT_MS = 3_000
@@ -62,28 +107,20 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
   const { redis, keys, instanceId } = options
   const log = options.log ?? (() => {})
   const heartbeatMs = options.heartbeatMs ?? 2_000
+  const now = options.now ?? Date.now
+  const onSigningKeyRevoked = options.onSigningKeyRevoked ?? (() => {})
   // Its own connection, eager even when the given client is lazy: the subscription drives every load.
   const subscriber = redis.duplicate({ lazyConnect: false })
-  const tokens = new Map<string, number>()
-  const byKey = new Map<string, Entry>()
-  const byOwner = new Map<string, Entry>()
+  let revoked = new RevocationSet()
   let epoch: string | undefined
   let lastSeq = 0
   let current = false
   let staleSince = Date.now()
   let resyncing: Promise<void> | undefined
 
-  function apply (m: RevocationMessage): void {
-    if (m.kind === 'token') {
-      tokens.set(m.subject, expirySecondsOf(m.expiresAt))
-      return
-    }
-    const map = m.kind === 'key' ? byKey : byOwner
-    const previous = map.get(m.subject)
-    map.set(m.subject, {
-      revokedAt: Math.max(previous?.revokedAt ?? 0, m.revokedAt),
-      expiresAt: Math.max(previous?.expiresAt ?? 0, m.expiresAt)
-    })
+  function apply (into: RevocationSet, m: RevocationMessage): void {
+    into.apply(m)
+    if (m.kind === 'signing-key') onSigningKeyRevoked(m.subject)
   }
 
   function markStale (reason: string): void {
@@ -110,7 +147,9 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
 
   // The position first, then the set by cursor (ZSCAN returns every member present throughout, in small
   // batches: no 100,000-member reply to hold at once). Members published meanwhile arrive buffered.
-  // Current only once registered: a verifier that says it is current is one that propagation counts.
+  // The set is built aside and replaces the one in force only once complete: a load that fails half way
+  // leaves the previous set in force. Current only once registered: a verifier that says it is current
+  // is one that propagation counts.
   async function load (): Promise<void> {
     // The subscriber may be ready before the command connection: wait for it rather than fail the load.
     if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(READY_WAIT_MS) })
@@ -120,20 +159,19 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
       // No epoch: Redis is empty and the relay has not rebuilt the stream yet (a restart, a flush). An empty
       // list now would forget every revocation: stay stale and try again at the next heartbeat.
       if (e === null) throw new Error('no revocation stream in Redis yet')
-      tokens.clear()
-      byKey.clear()
-      byOwner.clear()
-      const now = Date.now()
+      const next = new RevocationSet()
+      const loadedAt = now()
       let cursor = '0'
       do {
-        const [next, page] = await redis.zscan(keys.set, cursor, 'COUNT', 500)
-        cursor = next
+        const [nextCursor, page] = await redis.zscan(keys.set, cursor, 'COUNT', 500)
+        cursor = nextCursor
         for (let i = 0; i + 1 < page.length; i += 2) {
-          if (Number(page[i + 1]) <= now) continue
+          if (Number(page[i + 1]) <= loadedAt) continue
           const m = decodeRevocation(page[i] as string)
-          if (m) apply(m)
+          if (m) apply(next, m)
         }
       } while (cursor !== '0')
+      revoked = next
       epoch = e
       lastSeq = Number(s ?? 0)
     } finally {
@@ -143,7 +181,7 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
     }
     await writePosition()
     current = true
-    log('resynced', { epoch, lastSeq, size: tokens.size + byKey.size + byOwner.size })
+    log('resynced', { epoch, lastSeq, size: revoked.size })
   }
 
   function receive (m: RevocationMessage): void {
@@ -157,7 +195,7 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
       return
     }
     if (m.seq <= lastSeq) return
-    apply(m)
+    apply(revoked, m)
     lastSeq = m.seq
     report().catch(() => {})
   }
@@ -200,10 +238,7 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
   // Heartbeat: proves the path to Redis works (a silent network would otherwise look current), reports
   // the applied position, and drops expired entries.
   const timer = setInterval(() => {
-    const t = Date.now()
-    const seconds = clockSecondsOf(t)
-    for (const [jti, exp] of tokens) if (exp <= seconds) tokens.delete(jti)
-    for (const map of [byKey, byOwner]) for (const [k, v] of map) if (v.expiresAt <= t) map.delete(k)
+    revoked.prune(now())
     if (subscriber.status !== 'ready') {
       markStale('subscriber not connected')
       return
@@ -218,14 +253,8 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
 
   return {
     ready,
-    isRevoked (p) {
-      if (tokens.has(p.jti)) return true
-      const issuedMs = p.iat * 1000
-      const key = byKey.get(p.clientId)
-      if (key && issuedMs <= key.revokedAt) return true
-      const owner = byOwner.get(p.sub)
-      return owner !== undefined && issuedMs <= owner.revokedAt
-    },
+    isRevoked: (p) => revoked.has(p),
+    prune: () => revoked.prune(now()),
     staleForMs: () => current ? 0 : Date.now() - staleSince,
     status () {
       return {
@@ -233,7 +262,7 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
         staleForMs: current ? 0 : Date.now() - staleSince,
         epoch,
         lastSeq,
-        size: tokens.size + byKey.size + byOwner.size
+        size: revoked.size
       }
     },
     async stop () {

@@ -30,7 +30,7 @@ const claims = () => ({ iss: 'https://kg.example', sub: 'team', aud: 'orders', c
 describe('createTokenVerifier', () => {
   it('returns the principal of a valid token', async () => {
     const c = claims()
-    expect(await setup().verify(jwt(c))).toEqual({ sub: 'team', clientId: 'abc', scopes: ['a', 'b'], jti: c.jti, exp: c.exp, iat: c.iat })
+    expect(await setup().verify(jwt(c))).toEqual({ sub: 'team', clientId: 'abc', scopes: ['a', 'b'], jti: c.jti, exp: c.exp, iat: c.iat, kid: 'k1', keyGeneration: 0 })
   })
 
   it('checks the signature of a token seen before only once, and the cache is bounded', async () => {
@@ -72,6 +72,9 @@ describe('createTokenVerifier', () => {
     ['another issuer', () => jwt({ ...claims(), iss: 'https://other' })],
     ['another audience', () => jwt({ ...claims(), aud: 'billing' })],
     ['a numeric client_id', () => jwt({ ...claims(), client_id: 5 })],
+    ['a negative kgen', () => jwt({ ...claims(), kgen: -1 })],
+    ['a kgen that is not an integer', () => jwt({ ...claims(), kgen: '2' })],
+    ['an nbf that is not a number', () => jwt({ ...claims(), nbf: 'soon' })],
     ['a token over the length limit', () => jwt({ ...claims(), pad: 'x'.repeat(MAX_TOKEN_LENGTH) })],
     ['a foreign signature', () => jwt(claims(), {}, generateKeyPairSync('ed25519').privateKey)]
   ])('refuses %s with KG_VERIFIER_ERR_TOKEN_INVALID', async (_name, make) => {

@@ -15,11 +15,16 @@ export interface Principal {
   exp: number
   /** seconds since the epoch */
   iat: number
+  /** The signing key's id. */
+  kid: string
+  /** The key's policy generation when the token was minted (`kgen`; 0 when absent). */
+  keyGeneration: number
 }
 
 export interface TokenVerifierOptions {
   issuer: string
-  audience: string | string[]
+  /** The audience a token must name; `null` takes any (only for an issuer checking its own tokens, as introspection does). */
+  audience: string | string[] | null
   keyFor: (kid: string) => Promise<VerificationKey | undefined>
   clockToleranceSeconds: number
   maxTokenLifetimeSeconds: number
@@ -73,10 +78,12 @@ export function createTokenVerifier (options: TokenVerifierOptions): TokenVerifi
       key: key.pem,
       algorithms: [key.alg as 'EdDSA' | 'ES256'],
       allowedIss: options.issuer,
-      allowedAud: options.audience,
+      ...(options.audience === null ? {} : { allowedAud: options.audience }),
       checkTyp: ACCESS_TOKEN_TYPE,
       requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope'],
-      clockTolerance: options.clockToleranceSeconds * 1000
+      // The times are checked below, against this verifier's clock.
+      ignoreExpiration: true,
+      ignoreNotBefore: true
     })
     if (verifiers.size >= MAX_VERIFIERS) verifiers.delete(verifiers.keys().next().value as string)
     verifiers.set(cacheKey, verifier)
@@ -121,13 +128,21 @@ export function createTokenVerifier (options: TokenVerifierOptions): TokenVerifi
       throw invalid((err as { code?: string }).code ?? 'invalid token', err)
     }
     const nowSeconds = now() / 1000
+    const tolerance = options.clockToleranceSeconds
     if (typeof claims.iat !== 'number' || typeof claims.exp !== 'number') throw invalid('iat and exp must be numbers')
+    if (claims.nbf !== undefined && typeof claims.nbf !== 'number') throw invalid('nbf must be a number')
+    if (claims.exp + tolerance <= nowSeconds) throw invalid('expired')
+    if (claims.nbf !== undefined && claims.nbf - tolerance > nowSeconds) throw invalid('not valid yet')
     if (claims.exp - claims.iat > options.maxTokenLifetimeSeconds) throw invalid('lifetime above the maximum')
-    if (claims.iat > nowSeconds + options.clockToleranceSeconds) throw invalid('issued in the future')
+    if (claims.iat > nowSeconds + tolerance) throw invalid('issued in the future')
     if (typeof claims.client_id !== 'string' || typeof claims.scope !== 'string' || typeof claims.jti !== 'string' || typeof claims.sub !== 'string') {
       throw invalid('claims of the wrong type')
     }
-    const principal = { sub: claims.sub, clientId: claims.client_id, scopes: parseScope(claims.scope), jti: claims.jti, exp: claims.exp, iat: claims.iat }
+    const generation = claims.kgen ?? 0
+    if (!Number.isSafeInteger(generation) || generation < 0) throw invalid('kgen must be a non-negative integer')
+    const principal: Principal = {
+      sub: claims.sub, clientId: claims.client_id, scopes: parseScope(claims.scope), jti: claims.jti, exp: claims.exp, iat: claims.iat, kid: header.kid, keyGeneration: generation
+    }
     remember(token, principal)
     return principal
   }

@@ -1,22 +1,22 @@
-// What every CLI command works with: the configuration, the database (migrated), the key services, the actor.
+// What every CLI command works with: the configuration, the database (migrated), the key and signing-key services, the actor.
 import { userInfo } from 'node:os'
-import { MAX_TOKEN_TTL_SECONDS } from '@keygate/protocol'
 import type { Actor } from '../audit/store.ts'
 import { loadConfig, type GatewayConfig } from '../config.ts'
 import { migrate } from '../db/migrate.ts'
 import { type Database, openDatabase } from '../db/open.ts'
-import { type KeyAdmin, createKeyAdmin } from '../keys/admin.ts'
-import { createArgon2Hasher } from '../keys/hashing.ts'
-import { type KeyService, createKeyService } from '../keys/service.ts'
-import { createVerifiedCache } from '../keys/verified-cache.ts'
-import { createWorkLimiter } from '../keys/work-limiter.ts'
-import { CLOCK_TOLERANCE_SECONDS } from '../tokens/own-token-verifier.ts'
+import type { KeyAdmin } from '../keys/admin.ts'
+import type { KeyService } from '../keys/service.ts'
+import { createKeyServices } from '../keys/services.ts'
+import { resolveMasterKey } from '../tokens/master-key.ts'
+import { type SigningKeyAdmin, createSigningKeyAdmin } from '../tokens/signing-key-admin.ts'
 
 export interface CliContext {
   config: Readonly<GatewayConfig>
   database: Database
   keys: KeyService
   keyAdmin: KeyAdmin
+  /** Opens the master key on first use: only signing-key commands need it. */
+  signingKeys (): Promise<SigningKeyAdmin>
   /** The audit actor: `cli:<login>`. */
   actor: Actor
 }
@@ -40,14 +40,21 @@ async function openCliContext (options: { migrate: boolean }): Promise<CliContex
     onIdleError: (err) => process.stderr.write(`keygate: database connection lost: ${err.message}\n`)
   })
   if (options.migrate) await migrate(database.pool)
-  const keys = createKeyService({
+  // One hash at a time and no exchange cache: the CLI creates keys, it does not exchange them.
+  const { keys, keyAdmin } = createKeyServices({
     db: database.pool,
-    hasher: createArgon2Hasher(config.argon2),
-    limiter: createWorkLimiter(1, 1),
-    verified: createVerifiedCache(0, 0),
     keyPrefix: config.keyPrefix,
+    argon2: config.argon2,
+    maxConcurrentHashes: 1,
+    exchangeCacheSeconds: 0,
     onBackgroundError: () => {}
   })
-  const keyAdmin = createKeyAdmin({ db: database.pool, keys, revocationLifetimeSeconds: MAX_TOKEN_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS })
-  return { config, database, keys, keyAdmin, actor: { id: `cli:${userInfo().username}` } }
+  return {
+    config,
+    database,
+    keys,
+    keyAdmin,
+    signingKeys: async () => createSigningKeyAdmin({ db: database.pool, masterKey: await resolveMasterKey(config, () => {}) }),
+    actor: { id: `cli:${userInfo().username}` }
+  }
 }

@@ -12,7 +12,7 @@ const HELP = `Usage: keygate <command> [options]
 Commands:
   keys create|list|show|update|disable|enable|revoke|rotate   manage API keys (keygate keys --help)
   owners revoke <owner>                                       revoke every key of an owner
-  signing-keys rotate|list                                    manage token signing keys
+  signing-keys rotate|list|revoke                             manage token signing keys
   audit                                                       read the audit log
   migrate                                                     apply pending database migrations
 

@@ -115,7 +115,7 @@ async function update (args: string[]): Promise<void> {
     expiresAt: parseDate(values['expires-at'], '--expires-at')
   }
   if (Object.values(patch).every((v) => v === undefined)) throw new CliError('keys update needs at least one field to change', EXIT.usage)
-  const record = await withCliContext((ctx) => ctx.keyAdmin.update(keyId, patch, ctx.actor))
+  const { record } = await withCliContext((ctx) => ctx.keyAdmin.update(keyId, patch, ctx.actor))
   printKey(values.json, viewKey(record))
 }
 

@@ -1,9 +1,7 @@
-// `keygate owners revoke`, `keygate signing-keys rotate|list`, `keygate audit`.
+// `keygate owners revoke`, `keygate signing-keys rotate|list|revoke`, `keygate audit`.
 import { parseArgs } from 'node:util'
-import { appendAudit, listAudit } from '../audit/store.ts'
-import { resolveMasterKey } from '../tokens/master-key.ts'
-import { CLOCK_TOLERANCE_SECONDS } from '../tokens/own-token-verifier.ts'
-import { JWKS_MAX_AGE_SECONDS, listSigningKeys, rotateSigningKey } from '../tokens/signing-keys.ts'
+import { JWKS_MAX_AGE_SECONDS } from '@keygate/protocol'
+import { listAudit } from '../audit/store.ts'
 import { parseInteger } from './args.ts'
 import { withCliContext } from './context.ts'
 import { CliError, EXIT, printJson, printTable } from './output.ts'
@@ -14,10 +12,12 @@ export const OWNERS_HELP = `Usage: keygate owners revoke <owner> [--reason <text
 export const SIGNING_KEYS_HELP = `Usage: keygate signing-keys <command> [options]
 
 Commands:
-  list                                  every signing key with its activation and retirement times
+  list                                  every signing key with its state, activation and retirement times
   rotate [--activate-in <seconds>]      publish a new key now, sign with it after --activate-in
                                         (default ${JWKS_MAX_AGE_SECONDS}: the verifiers' JWKS cache time); the current
                                         key leaves the JWKS once the tokens it signed have expired
+  revoke <kid>                          a leaked key: out of the JWKS at once, a fresh key signs at once, and
+                                        every gateway and verifier refuses its tokens (through the revocation stream)
 Options:
   --json   machine-readable output`
 
@@ -36,32 +36,26 @@ async function revokeOwner (args: string[]): Promise<void> {
 async function rotateKeys (args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { 'activate-in': { type: 'string' }, json: { type: 'boolean', default: false } } })
   const activateIn = parseInteger(values['activate-in'], '--activate-in', 0, 86400) ?? JWKS_MAX_AGE_SECONDS
-  const result = await withCliContext(async (ctx) => {
-    const masterKey = await resolveMasterKey(ctx.config, () => {})
-    const rotated = await rotateSigningKey(ctx.database.pool, masterKey, {
-      activateInSeconds: activateIn,
-      tokenLifetimeSeconds: ctx.config.tokenTtlSeconds + CLOCK_TOLERANCE_SECONDS
-    })
-    await appendAudit(ctx.database.pool, ctx.actor, 'signing-key.rotate', rotated.kid, { details: { activateInSeconds: activateIn, retiring: rotated.retiring } })
-    return rotated
-  })
+  const result = await withCliContext(async (ctx) => (await ctx.signingKeys()).rotate(activateIn, ctx.actor))
   if (values.json) printJson({ kid: result.kid, activatesAt: result.activatesAt.toISOString(), retiring: result.retiring })
   else process.stdout.write(`New signing key ${result.kid}: published now, signing from ${result.activatesAt.toISOString()}.\n`)
 }
 
+async function revokeKey (args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } })
+  const kid = positionals[0]
+  if (!kid) throw new CliError('signing-keys revoke needs a kid', EXIT.usage)
+  const { outboxSeq: _, ...result } = await withCliContext(async (ctx) => (await ctx.signingKeys()).revoke(kid, ctx.actor))
+  if (values.json) printJson(result)
+  else if (!result.revoked) process.stdout.write(`Signing key ${kid} was revoked already.\n`)
+  else process.stdout.write(`Revoked signing key ${kid}; ${result.replacement ?? 'a new key'} signs from now. Running gateways and verifiers refuse its tokens as the revocation reaches them.\n`)
+}
+
 async function listKeys (args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } })
-  const keys = await withCliContext((ctx) => listSigningKeys(ctx.database.pool))
-  const now = new Date()
-  const rows = keys.map((k) => ({
-    kid: k.kid,
-    alg: k.alg,
-    state: k.retiresAt && k.retiresAt <= now ? 'retired' : k.activatesAt > now ? 'pending' : k.retiresAt ? 'retiring' : 'active',
-    activatesAt: k.activatesAt.toISOString(),
-    retiresAt: k.retiresAt?.toISOString() ?? null
-  }))
+  const rows = await withCliContext(async (ctx) => (await ctx.signingKeys()).list())
   if (values.json) printJson(rows)
-  else printTable(rows, ['kid', 'alg', 'state', 'activatesAt', 'retiresAt'])
+  else printTable(rows, ['kid', 'alg', 'state', 'activatesAt', 'retiresAt', 'revokedAt'])
 }
 
 async function audit (args: string[]): Promise<void> {
@@ -74,5 +68,5 @@ async function audit (args: string[]): Promise<void> {
 }
 
 export const ownersCommands: Record<string, (args: string[]) => Promise<void>> = { revoke: revokeOwner }
-export const signingKeysCommands: Record<string, (args: string[]) => Promise<void>> = { rotate: rotateKeys, list: listKeys }
+export const signingKeysCommands: Record<string, (args: string[]) => Promise<void>> = { rotate: rotateKeys, list: listKeys, revoke: revokeKey }
 export const auditCommand = audit

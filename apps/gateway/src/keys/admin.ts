@@ -1,15 +1,21 @@
-// Admin mutations of keys: each one a transaction that changes the key, records the revocation its tokens
-// must honour (with its outbox row) and appends to the audit log, so none of the three can be lost alone.
+// Admin mutations of keys: each one a transaction that locks what it changes, changes the key, records the
+// revocation its tokens must honour (with its outbox row) and appends to the audit log, so that none of
+// these can be lost alone and no two changes of one key or one owner interleave.
 import type pg from 'pg'
+import { ALL_GENERATIONS, keyRevocationLifetimeSeconds } from '@keygate/protocol'
 import { type Actor, appendAudit } from '../audit/store.ts'
 import { withTransaction } from '../db/transaction.ts'
 import { errors } from '../errors.ts'
 import { recordRevocation } from '../revocation/store.ts'
+import { narrowsPolicy, policyChanges } from './policy.ts'
 import type { CreateKeyInput, CreatedKey, KeyService } from './service.ts'
-import { type ApiKeyRecord, type KeyPatch, expireKeyAt, findKey, lockUnrevokedKeysOf, setKeyState, updateKey } from './store.ts'
+import {
+  type ApiKeyRecord, type KeyPatch, expireKeyAt, findKey, hasSuccessor, insertKey, lockKey, lockOwner, lockUnrevokedKeysOf, setKeyState, updateKey
+} from './store.ts'
+import { stateOf } from './view.ts'
 
-/** The result of a state change; `outboxSeq` names the revocation it recorded, if any. */
-export interface StateChange {
+/** The result of a change; `outboxSeq` names the revocation it recorded, if any. */
+export interface KeyChange {
   record: ApiKeyRecord
   changed: boolean
   outboxSeq?: string
@@ -17,20 +23,19 @@ export interface StateChange {
 
 export interface KeyAdmin {
   create (input: CreateKeyInput, actor: Actor): Promise<CreatedKey>
-  update (keyId: string, patch: KeyPatch, actor: Actor): Promise<ApiKeyRecord>
-  revoke (keyId: string, reason: string | undefined, actor: Actor): Promise<StateChange>
-  disable (keyId: string, actor: Actor): Promise<StateChange>
-  enable (keyId: string, actor: Actor): Promise<StateChange>
+  /** Narrowing scopes or audiences revokes the key's outstanding tokens. */
+  update (keyId: string, patch: KeyPatch, actor: Actor): Promise<KeyChange>
+  revoke (keyId: string, reason: string | undefined, actor: Actor): Promise<KeyChange>
+  disable (keyId: string, actor: Actor): Promise<KeyChange>
+  enable (keyId: string, actor: Actor): Promise<KeyChange>
   rotate (keyId: string, gracePeriodSeconds: number, actor: Actor): Promise<CreatedKey & { previous: ApiKeyRecord }>
-  revokeOwner (owner: string, reason: string | undefined, actor: Actor): Promise<{ revoked: string[], outboxSeq: string }>
+  revokeOwner (owner: string, reason: string | undefined, actor: Actor): Promise<{ revoked: string[], outboxSeq?: string }>
 }
 
 export interface KeyAdminOptions {
   db: pg.Pool
   keys: KeyService
-  /** How long a token issued now can live: longest TTL plus clock tolerance. */
-  revocationLifetimeSeconds: number
-  /** Told after a key was revoked, disabled or rotated (to drop what this process cached of it). */
+  /** Told after a key changed (to drop what this process cached of it). */
   onKeyChanged?: (keyId: string) => void
 }
 
@@ -38,16 +43,29 @@ function notFound (keyId: string): Error {
   return new errors.KG_ERR_NOT_FOUND(`key ${keyId}`)
 }
 
-export function createKeyAdmin ({ db, keys, revocationLifetimeSeconds, onKeyChanged = () => {} }: KeyAdminOptions): KeyAdmin {
-  async function changeState (keyId: string, change: 'revoke' | 'disable' | 'enable', actor: Actor, reason?: string): Promise<StateChange> {
-    const result = await withTransaction(db, async (tx): Promise<StateChange> => {
-      const result = await setKeyState(tx, keyId, change, reason)
-      if (!result) throw notFound(keyId)
-      if (!result.changed) return result
+/** Voids the tokens of a key below `generation` (ALL_GENERATIONS: every one). */
+function revokeGenerations (tx: pg.PoolClient, keyId: string, generation: number): Promise<{ seq: string }> {
+  return recordRevocation(tx, { kind: 'key', subject: keyId, generation, lifetimeSeconds: keyRevocationLifetimeSeconds() })
+}
+
+export function createKeyAdmin ({ db, keys, onKeyChanged = () => {} }: KeyAdminOptions): KeyAdmin {
+  // The state change of one key, its row locked: checked against the state it is in when it runs.
+  async function changeState (keyId: string, change: 'revoke' | 'disable' | 'enable', actor: Actor, reason?: string): Promise<KeyChange> {
+    const result = await withTransaction(db, async (tx): Promise<KeyChange> => {
+      const current = await lockKey(tx, keyId)
+      if (!current) throw notFound(keyId)
+      if (current.revokedAt !== null) {
+        if (change === 'revoke') return { record: current, changed: false }
+        throw new errors.KG_ERR_CONFLICT(`key ${keyId} is revoked: revocation is final`)
+      }
+      const already = change === 'disable' ? current.disabledAt !== null : change === 'enable' && current.disabledAt === null
+      if (already) return { record: current, changed: false }
+      const record = await setKeyState(tx, keyId, change, reason)
       await appendAudit(tx, actor, `key.${change}`, keyId, { reason })
-      if (change === 'enable') return result
-      const { seq } = await recordRevocation(tx, 'key', keyId, revocationLifetimeSeconds)
-      return { ...result, outboxSeq: seq }
+      if (change === 'enable') return { record, changed: true }
+      // A disable raised the generation: the tokens of every earlier one are void, however late they were signed.
+      const { seq } = await revokeGenerations(tx, keyId, change === 'revoke' ? ALL_GENERATIONS : record.generation)
+      return { record, changed: true, outboxSeq: seq }
     })
     onKeyChanged(keyId)
     return result
@@ -55,20 +73,28 @@ export function createKeyAdmin ({ db, keys, revocationLifetimeSeconds, onKeyChan
 
   return {
     async create (input, actor) {
+      const prepared = await keys.prepareKey(input)
       return withTransaction(db, async (tx) => {
-        const created = await keys.createKey(input, tx)
-        await appendAudit(tx, actor, 'key.create', created.record.keyId, { details: { owner: input.owner, scopes: input.scopes } })
-        return created
+        await lockOwner(tx, input.owner)
+        const record = await insertKey(tx, prepared.row)
+        await appendAudit(tx, actor, 'key.create', record.keyId, { details: { owner: record.owner, scopes: record.scopes, audiences: record.audiences } })
+        return { key: prepared.key, record }
       })
     },
 
     async update (keyId, patch, actor) {
-      return withTransaction(db, async (tx) => {
-        const record = await updateKey(tx, keyId, patch)
-        if (!record) throw notFound(keyId)
-        await appendAudit(tx, actor, 'key.update', keyId, { details: { fields: Object.keys(patch).filter((k) => patch[k as keyof KeyPatch] !== undefined) } })
-        return record
+      const result = await withTransaction(db, async (tx): Promise<KeyChange> => {
+        const before = await lockKey(tx, keyId)
+        if (!before) throw notFound(keyId)
+        const narrowed = narrowsPolicy(before, patch)
+        const record = await updateKey(tx, keyId, patch, narrowed) as ApiKeyRecord
+        await appendAudit(tx, actor, 'key.update', keyId, { details: { changes: policyChanges(before, record), revokedTokens: narrowed } })
+        if (!narrowed) return { record, changed: true }
+        const { seq } = await revokeGenerations(tx, keyId, record.generation)
+        return { record, changed: true, outboxSeq: seq }
       })
+      onKeyChanged(keyId)
+      return result
     },
 
     revoke: (keyId, reason, actor) => changeState(keyId, 'revoke', actor, reason),
@@ -76,41 +102,48 @@ export function createKeyAdmin ({ db, keys, revocationLifetimeSeconds, onKeyChan
     enable: (keyId, actor) => changeState(keyId, 'enable', actor),
 
     async rotate (keyId, gracePeriodSeconds, actor) {
-      const previous = await findKey(db, keyId)
-      if (!previous) throw notFound(keyId)
-      if (previous.revokedAt) throw new errors.KG_ERR_REQUEST_INVALID(`key ${keyId} is revoked and cannot be rotated`)
+      const seen = await findKey(db, keyId)
+      if (!seen) throw notFound(keyId)
+      // The slow part first, outside the transaction; the policy is copied from the row once it is locked.
+      const prepared = await keys.prepareKey({ name: seen.name, owner: seen.owner, scopes: [], prefix: seen.prefix })
       return withTransaction(db, async (tx) => {
-        const created = await keys.createKey({
+        await lockOwner(tx, seen.owner)
+        const previous = await lockKey(tx, keyId)
+        if (!previous) throw notFound(keyId)
+        const state = stateOf(previous)
+        if (state !== 'active') throw new errors.KG_ERR_CONFLICT(`key ${keyId} is ${state} and cannot be rotated`)
+        if (await hasSuccessor(tx, keyId)) throw new errors.KG_ERR_CONFLICT(`key ${keyId} was rotated already: rotate its successor`)
+        const record = await insertKey(tx, {
+          ...prepared.row,
           name: previous.name,
-          owner: previous.owner,
           scopes: previous.scopes,
           audiences: previous.audiences,
           ipAllowlist: previous.ipAllowlist,
           metadata: previous.metadata,
           expiresAt: previous.expiresAt,
-          prefix: previous.prefix,
           rotatedFrom: previous.keyId
-        }, tx)
+        })
         await expireKeyAt(tx, keyId, new Date(Date.now() + gracePeriodSeconds * 1000))
-        await appendAudit(tx, actor, 'key.rotate', keyId, { details: { successor: created.record.keyId, gracePeriodSeconds } })
-        return { ...created, previous }
+        await appendAudit(tx, actor, 'key.rotate', keyId, { details: { successor: record.keyId, gracePeriodSeconds } })
+        return { key: prepared.key, record, previous }
       }).finally(() => onKeyChanged(keyId))
     },
 
     async revokeOwner (owner, reason, actor) {
-      return withTransaction(db, async (tx) => {
+      const result = await withTransaction(db, async (tx) => {
+        await lockOwner(tx, owner)
         const keyIds = await lockUnrevokedKeysOf(tx, owner)
+        let outboxSeq: string | undefined
         for (const keyId of keyIds) {
           await setKeyState(tx, keyId, 'revoke', reason)
+          ;({ seq: outboxSeq } = await revokeGenerations(tx, keyId, ALL_GENERATIONS))
           await appendAudit(tx, actor, 'key.revoke', keyId, { reason, details: { via: 'owner' } })
         }
-        const { seq } = await recordRevocation(tx, 'owner', owner, revocationLifetimeSeconds)
         await appendAudit(tx, actor, 'owner.revoke', owner, { reason, details: { keys: keyIds } })
-        return { revoked: keyIds, outboxSeq: seq }
-      }).then((result) => {
-        for (const keyId of result.revoked) onKeyChanged(keyId)
-        return result
+        return { revoked: keyIds, ...(outboxSeq === undefined ? {} : { outboxSeq }) }
       })
+      for (const keyId of result.revoked) onKeyChanged(keyId)
+      return result
     }
   }
 }

@@ -5,9 +5,10 @@ import { refuseClient } from '../errors.ts'
 import { type ApiKeyParts, generateApiKey, lastFour } from './format.ts'
 import type { SecretHasher } from './hashing.ts'
 import { isIpAllowed } from './ip-allowlist.ts'
+import { stateOf } from './view.ts'
 import type { VerifiedCache } from './verified-cache.ts'
 import type { WorkLimiter } from './work-limiter.ts'
-import { type ApiKeyRecord, type StoredApiKey, findKeyForVerification, insertKey, replaceSecretHash } from './store.ts'
+import { type ApiKeyRecord, type NewApiKeyRow, type StoredApiKey, findKeyForVerification, insertKey, replaceSecretHash } from './store.ts'
 
 export interface CreateKeyInput {
   name: string
@@ -27,8 +28,17 @@ export interface CreatedKey {
   record: ApiKeyRecord
 }
 
+/** A new key, generated and hashed, not stored yet. */
+export interface PreparedKey {
+  /** The full API key: returned once, stored nowhere. */
+  key: string
+  row: NewApiKeyRow
+}
+
 export interface KeyService {
-  /** Hashes outside any transaction, then inserts through `db` (a transaction's client) or the pool. */
+  /** Generates and hashes a key (the slow part, done outside any transaction). */
+  prepareKey (input: CreateKeyInput): Promise<PreparedKey>
+  /** prepareKey, then inserts through `db` (a transaction's client) or the pool. */
   createKey (input: CreateKeyInput, db?: Queryable): Promise<CreatedKey>
   /** The key's record when `presented` (parsed by parseApiKey) is a valid, usable key; otherwise throws KG_ERR_CLIENT_INVALID. */
   authenticate (presented: ApiKeyParts, context?: { clientId?: string | undefined, clientIp?: string | undefined, now?: Date }): Promise<ApiKeyRecord>
@@ -51,9 +61,8 @@ export function environmentOf (prefix: string): string {
 }
 
 function checkUsable (key: StoredApiKey, now: Date): void {
-  if (key.revokedAt !== null) throw refuseClient('revoked', key.keyId)
-  if (key.disabledAt !== null) throw refuseClient('disabled', key.keyId)
-  if (key.expiresAt !== null && key.expiresAt <= now) throw refuseClient('expired', key.keyId)
+  const state = stateOf(key, now)
+  if (state !== 'active') throw refuseClient(state, key.keyId)
 }
 
 function withoutHash ({ secretHash: _, ...record }: StoredApiKey): ApiKeyRecord {
@@ -70,12 +79,13 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
       .catch(options.onBackgroundError)
   }
 
-  return {
-    async createKey (input, client = db) {
-      const prefix = input.prefix ?? options.keyPrefix
-      const generated = generateApiKey(prefix)
-      const secretHash = await limiter.run(() => hasher.hash(generated.secret))
-      const record = await insertKey(client, {
+  async function prepareKey (input: CreateKeyInput): Promise<PreparedKey> {
+    const prefix = input.prefix ?? options.keyPrefix
+    const generated = generateApiKey(prefix)
+    const secretHash = await limiter.run(() => hasher.hash(generated.secret))
+    return {
+      key: generated.key,
+      row: {
         keyId: generated.keyId,
         prefix,
         environment: environmentOf(prefix),
@@ -89,8 +99,16 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
         metadata: input.metadata ?? {},
         expiresAt: input.expiresAt ?? null,
         rotatedFrom: input.rotatedFrom ?? null
-      })
-      return { key: generated.key, record }
+      }
+    }
+  }
+
+  return {
+    prepareKey,
+
+    async createKey (input, client = db) {
+      const { key, row } = await prepareKey(input)
+      return { key, record: await insertKey(client, row) }
     },
 
     async authenticate (parts, context = {}) {

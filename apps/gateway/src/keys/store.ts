@@ -20,6 +20,8 @@ export interface ApiKeyRecord {
   revokedReason: string | null
   lastUsedAt: Date | null
   rotatedFrom: string | null
+  /** The policy generation: raised by disable and by narrowing scopes or audiences. */
+  generation: number
 }
 
 /** A record with the hash it is verified against. */
@@ -33,7 +35,7 @@ export type NewApiKeyRow = Pick<StoredApiKey, 'keyId' | 'prefix' | 'environment'
 const RECORD_COLUMNS = `key_id AS "keyId", prefix, environment, last4, owner, name, scopes, audiences,
   ip_allowlist::text[] AS "ipAllowlist", metadata, created_at AS "createdAt", updated_at AS "updatedAt",
   expires_at AS "expiresAt", disabled_at AS "disabledAt", revoked_at AS "revokedAt",
-  revoked_reason AS "revokedReason", last_used_at AS "lastUsedAt", rotated_from AS "rotatedFrom"`
+  revoked_reason AS "revokedReason", last_used_at AS "lastUsedAt", rotated_from AS "rotatedFrom", generation`
 
 export async function insertKey (db: Queryable, row: NewApiKeyRow): Promise<ApiKeyRecord> {
   const { rows } = await db.query<ApiKeyRecord>(
@@ -108,8 +110,22 @@ export interface KeyPatch {
   metadata?: Record<string, unknown> | undefined
 }
 
-/** Applies the fields present in `patch`; undefined when no such key. */
-export async function updateKey (db: Queryable, keyId: string, patch: KeyPatch): Promise<ApiKeyRecord | undefined> {
+/** The key's row, locked until the caller's transaction ends: state changes of one key run one at a time. */
+export async function lockKey (db: Queryable, keyId: string): Promise<ApiKeyRecord | undefined> {
+  const { rows } = await db.query<ApiKeyRecord>(`SELECT ${RECORD_COLUMNS} FROM api_keys WHERE key_id = $1 FOR UPDATE`, [keyId])
+  return rows[0]
+}
+
+/**
+ * Serialises, within the caller's transaction, everything that creates or revokes keys of one owner: a key
+ * created while its owner is being revoked is created either before (and revoked) or after (and valid).
+ */
+export async function lockOwner (db: Queryable, owner: string): Promise<void> {
+  await db.query("SELECT pg_advisory_xact_lock(hashtextextended('keygate:owner:' || $1, 0))", [owner])
+}
+
+/** Applies the fields present in `patch`, raising the generation when asked; undefined when no such key. */
+export async function updateKey (db: Queryable, keyId: string, patch: KeyPatch, raiseGeneration: boolean): Promise<ApiKeyRecord | undefined> {
   const { rows } = await db.query<ApiKeyRecord>(
     `UPDATE api_keys SET
        name = COALESCE($2, name),
@@ -118,27 +134,36 @@ export async function updateKey (db: Queryable, keyId: string, patch: KeyPatch):
        ip_allowlist = COALESCE($5::inet[], ip_allowlist),
        expires_at = CASE WHEN $6 THEN $7::timestamptz ELSE expires_at END,
        metadata = COALESCE($8, metadata),
+       generation = generation + CASE WHEN $9 THEN 1 ELSE 0 END,
        updated_at = now()
      WHERE key_id = $1
      RETURNING ${RECORD_COLUMNS}`,
     [keyId, patch.name ?? null, patch.scopes ?? null, patch.audiences ?? null, patch.ipAllowlist ?? null,
-      patch.expiresAt !== undefined, patch.expiresAt ?? null, patch.metadata ?? null])
+      patch.expiresAt !== undefined, patch.expiresAt ?? null, patch.metadata ?? null, raiseGeneration])
   return rows[0]
 }
 
-/** Sets a state column; `changed` is false when the key was already in that state (idempotent calls). */
-export async function setKeyState (db: Queryable, keyId: string, change: 'revoke' | 'disable' | 'enable', reason?: string | null): Promise<{ record: ApiKeyRecord, changed: boolean } | undefined> {
-  const [set, where] = {
-    revoke: ['revoked_at = now(), revoked_reason = $2', 'revoked_at IS NULL'],
-    disable: ['disabled_at = now()', 'disabled_at IS NULL AND revoked_at IS NULL'],
-    enable: ['disabled_at = NULL', 'disabled_at IS NOT NULL AND revoked_at IS NULL']
-  }[change]
+export type StateChangeKind = 'revoke' | 'disable' | 'enable'
+
+// Disable raises the generation: every token minted before, however late it was signed, carries a lower one.
+const STATE_SET: Record<StateChangeKind, string> = {
+  revoke: 'revoked_at = now(), revoked_reason = $2',
+  disable: 'disabled_at = now(), generation = generation + 1',
+  enable: 'disabled_at = NULL'
+}
+
+/** Changes a key's state (the caller has locked the row and checked that the change applies). */
+export async function setKeyState (db: Queryable, keyId: string, change: StateChangeKind, reason?: string | null): Promise<ApiKeyRecord> {
   const params = change === 'revoke' ? [keyId, reason ?? null] : [keyId]
   const { rows } = await db.query<ApiKeyRecord>(
-    `UPDATE api_keys SET ${set}, updated_at = now() WHERE key_id = $1 AND ${where} RETURNING ${RECORD_COLUMNS}`, params)
-  if (rows[0]) return { record: rows[0], changed: true }
-  const current = await findKey(db, keyId)
-  return current ? { record: current, changed: false } : undefined
+    `UPDATE api_keys SET ${STATE_SET[change]}, updated_at = now() WHERE key_id = $1 RETURNING ${RECORD_COLUMNS}`, params)
+  return rows[0] as ApiKeyRecord
+}
+
+/** Whether a key was already rotated (it has a successor). */
+export async function hasSuccessor (db: Queryable, keyId: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM api_keys WHERE rotated_from = $1 LIMIT 1', [keyId])
+  return (rowCount ?? 0) > 0
 }
 
 /** Ends a rotated key's grace period: it is refused from `at` on. */

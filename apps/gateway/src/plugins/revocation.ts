@@ -4,7 +4,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import { revocationKeys } from '@keygate/protocol'
-import { type PropagationReporter, createPropagationReporter } from '../revocation/propagation.ts'
+import { type Propagation, type PropagationReporter, createPropagationReporter } from '../revocation/propagation.ts'
 import { type RevocationRelay, startRevocationRelay } from '../revocation/relay.ts'
 import { pruneRevocations } from '../revocation/store.ts'
 
@@ -12,8 +12,15 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Present when REDIS_URL is set. */
     revocationFanout: { redis: Redis, relay: RevocationRelay, propagation: PropagationReporter } | null
+    /**
+     * How far a committed revocation has travelled (`{}` without Redis, or when Redis cannot tell now);
+     * with `wait`, waits up to 5 s for every live verifier to apply it.
+     */
+    reportPropagation: (outboxSeq: string | undefined, wait: boolean) => Promise<{ propagated?: Propagation }>
   }
 }
+
+const PROPAGATION_WAIT_MS = 5_000
 
 export interface RevocationPluginOptions {
   redisUrl: string | undefined
@@ -22,6 +29,19 @@ export interface RevocationPluginOptions {
 }
 
 async function revocationPlugin (app: FastifyInstance, options: RevocationPluginOptions): Promise<void> {
+  app.decorate('reportPropagation', async (outboxSeq: string | undefined, wait: boolean) => {
+    const fanout = app.revocationFanout
+    if (!fanout || outboxSeq === undefined) return {}
+    // The relay publishes on NOTIFY; drain here too so that the report is not a poll interval late.
+    await fanout.relay.drain()
+    try {
+      return { propagated: await fanout.propagation(outboxSeq, wait ? PROPAGATION_WAIT_MS : 0) }
+    } catch (err) {
+      // Redis is down: the revocation is committed and the relay will deliver it; there is just no report.
+      app.log.warn({ err }, 'propagation report unavailable')
+      return {}
+    }
+  })
   if (options.redisUrl === undefined) {
     app.decorate('revocationFanout', null)
     const timer = setInterval(() => {

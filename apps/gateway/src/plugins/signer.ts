@@ -1,15 +1,18 @@
-// Token signing: the current signing key from Postgres (sealed under the master key), the minter, the JWKS view.
+// Token signing: the current signing key from Postgres (sealed under the master key), the minter, the JWKS
+// view, and the signing-key admin. A revocation at any replica reaches every replica by NOTIFY.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
+import { listenForNotifications } from '../db/listener.ts'
 import { resolveMasterKey } from '../tokens/master-key.ts'
 import { createTokenMinter, type TokenMinter } from '../tokens/mint.ts'
-import { type PublicJwk, listPublishedKeys, loadSigningKey, signingKid } from '../tokens/signing-keys.ts'
+import { createSigningKeyAdmin } from '../tokens/signing-key-admin.ts'
+import { type PublicJwk, SIGNING_KEY_CHANNEL, listPublishedKeys, loadSigningKey, signingKid } from '../tokens/signing-keys.ts'
 
 export interface Signer {
   minter (): TokenMinter
-  /** Loads the newest key allowed to sign now (also done every refresh interval). */
+  /** Loads the newest key allowed to sign now (also done every refresh interval and on every revocation). */
   refresh (): Promise<void>
-  /** Public keys for `/.well-known/jwks.json`, cached briefly so a flood of fetches costs no queries. */
+  /** Public keys for `/.well-known/jwks.json` and the gateway's own checks, cached briefly. */
   publishedKeys (): Promise<PublicJwk[]>
 }
 
@@ -18,7 +21,7 @@ export interface SignerPluginOptions {
   tokenTtlSeconds: number
   masterKey: string | undefined
   dataDir: string
-  /** How often replicas look for a newer signing key. */
+  /** How often replicas look for a newer signing key (a rotation's activation). */
   refreshIntervalMs?: number
 }
 
@@ -36,18 +39,27 @@ async function signerPlugin (app: FastifyInstance, options: SignerPluginOptions)
   let minter = await build()
   let jwks: { keys: PublicJwk[], at: number } | undefined
 
-  // One cheap query per interval; the key is opened and a signer built only when another key signs now.
+  // One cheap query; the key is opened and a signer built only when another key signs now.
   async function refresh (): Promise<void> {
     jwks = undefined
     if (await signingKid(app.db) === minter.kid) return
     minter = await build()
     app.log.info({ kid: minter.kid }, 'signing with a new key')
   }
-  const timer = setInterval(() => {
+  const refreshInBackground = (): void => {
     refresh().catch((err: unknown) => app.log.warn({ err }, 'signing key refresh failed; keeping the current key'))
-  }, options.refreshIntervalMs ?? 30_000)
+  }
+  const timer = setInterval(refreshInBackground, options.refreshIntervalMs ?? 30_000)
   timer.unref()
-  app.addHook('onClose', async () => clearInterval(timer))
+  const listener = listenForNotifications({
+    pool: app.db,
+    handlers: { [SIGNING_KEY_CHANNEL]: refreshInBackground },
+    onError: (err) => app.log.warn({ err }, 'signing key notifications interrupted; reconnecting')
+  })
+  app.addHook('onClose', async () => {
+    clearInterval(timer)
+    await listener.stop()
+  })
 
   app.decorate('signer', {
     minter: () => minter,
@@ -58,6 +70,7 @@ async function signerPlugin (app: FastifyInstance, options: SignerPluginOptions)
       return jwks.keys
     }
   } satisfies Signer)
+  app.decorate('signingKeys', createSigningKeyAdmin({ db: app.db, masterKey, onChanged: refreshInBackground }))
 }
 
 export default fp(signerPlugin, { name: 'keygate-signer', fastify: '5.x', dependencies: ['keygate-db'] })

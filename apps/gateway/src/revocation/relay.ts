@@ -5,15 +5,13 @@ import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import type { Redis } from 'ioredis'
 import { type RevocationKeys, encodeRevocation } from '@keygate/protocol'
-import {
-  type PendingRevocation, REVOCATION_CHANNEL, liveRevocations, markAllPublished, markPublished, pendingRevocations, pruneRevocations
-} from './store.ts'
+import { type PublishableRevocation, REVOCATION_CHANNEL, markPublished, pruneRevocations, revocationsInForce } from './store.ts'
 
 const RELAY_LOCK_ID = 0x6b67726c
 const BATCH = 200
 const REBUILD_BATCH = 1000
 
-// KEYS: set, seq, epoch, channel. ARGV: epoch, kind, subject, revokedAt, expiresAt.
+// KEYS: set, seq, epoch, channel. ARGV: epoch, kind, subject, generation, expiresAt.
 // Returns the new sequence, or -1 when the epoch changed under us (Redis was reset).
 const PUBLISH_SCRIPT = `
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then return -1 end
@@ -59,9 +57,9 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
   let lockClient: pg.PoolClient | undefined
   let lastPrune = 0
 
-  async function publish (r: PendingRevocation, currentEpoch: string): Promise<number> {
+  async function publish (r: PublishableRevocation, currentEpoch: string): Promise<number> {
     return await redis.eval(PUBLISH_SCRIPT, 4, keys.set, keys.seq, keys.epoch, keys.channel,
-      currentEpoch, r.kind, r.subject, r.revokedAt.getTime(), r.expiresAt.getTime()) as number
+      currentEpoch, r.kind, r.subject, r.generation, r.expiresAt.getTime()) as number
   }
 
   // Redis without our epoch lost its data (restart without persistence, failover, flush): rebuild it, the
@@ -71,9 +69,9 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
     const current = await redis.get(keys.epoch)
     if (current !== null) return current
     const next = randomBytes(8).toString('hex')
-    const live = await liveRevocations(pool)
+    const live = await revocationsInForce(pool, { pending: false })
     const messages = live.map((r, i) => encodeRevocation({
-      seq: i + 1, epoch: next, kind: r.kind, subject: r.subject, revokedAt: r.revokedAt.getTime(), expiresAt: r.expiresAt.getTime()
+      seq: i + 1, epoch: next, kind: r.kind, subject: r.subject, generation: r.generation, expiresAt: r.expiresAt.getTime()
     }))
     await redis.del(keys.set)
     for (let i = 0; i < live.length; i += REBUILD_BATCH) {
@@ -81,7 +79,7 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
       await redis.zadd(keys.set, ...members)
     }
     await redis.eval(COMMIT_REBUILD_SCRIPT, 3, keys.seq, keys.epoch, keys.channel, live.length, next, messages.at(-1) ?? '')
-    await markAllPublished(pool, live.map((r, i) => [r.outboxSeq, i + 1]))
+    await markPublished(pool, live.map((r, i) => [r.outboxSeq, i + 1]))
     log.info({ epoch: next, republished: live.length }, 'revocation stream rebuilt from Postgres')
     return next
   }
@@ -89,14 +87,14 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
   async function drainOnce (): Promise<void> {
     epoch = await ensureEpoch()
     for (;;) {
-      const batch = await pendingRevocations(pool, BATCH)
+      const batch = await revocationsInForce(pool, { pending: true, limit: BATCH })
       for (const r of batch) {
         const seq = await publish(r, epoch)
         if (seq === -1) {
           epoch = await ensureEpoch()
           return drainOnce()
         }
-        await markPublished(pool, r.outboxSeq, seq)
+        await markPublished(pool, [[r.outboxSeq, seq]])
       }
       if (batch.length < BATCH) break
     }

@@ -1,73 +1,64 @@
 // Revocations that outstanding tokens must honour, each with its outbox row, written in the caller's transaction.
+import type { RevocationKind } from '@keygate/protocol'
 import type { Queryable } from '../db/transaction.ts'
-
-export type RevocationKind = 'key' | 'token' | 'owner'
 
 /** Postgres NOTIFY channel raised by every new revocation. */
 export const REVOCATION_CHANNEL = 'keygate_revocation'
 
-/**
- * Records that tokens of `subject` issued before now are void. `lifetimeSeconds` bounds how long
- * such a token can still live (the longest token TTL plus clock tolerance): the entry is useless after.
- */
-export async function recordRevocation (db: Queryable, kind: RevocationKind, subject: string, lifetimeSeconds: number): Promise<{ id: string, seq: string }> {
+export interface NewRevocation {
+  kind: RevocationKind
+  /** A keyId, a jti or a kid. */
+  subject: string
+  /** For `key`: the lowest key generation still valid (ALL_GENERATIONS for a final revoke); 0 otherwise. */
+  generation: number
+  /** How long a token it voids can still verify somewhere: the entry is useless after. */
+  lifetimeSeconds: number
+}
+
+/** Records a revocation and its outbox row; the relay publishes it once the caller's transaction commits. */
+export async function recordRevocation (db: Queryable, revocation: NewRevocation): Promise<{ id: string, seq: string }> {
   // Delivered at commit: wakes the relay, which also polls in case a notification is missed.
   await db.query(`SELECT pg_notify('${REVOCATION_CHANNEL}', '')`)
   const { rows } = await db.query<{ id: string, seq: string }>(
     `WITH r AS (
-       INSERT INTO revocations (kind, subject, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3::double precision))
+       INSERT INTO revocations (kind, subject, generation, expires_at)
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision))
        RETURNING id
      )
      INSERT INTO revocation_outbox (revocation_id) SELECT id FROM r RETURNING revocation_id::text AS id, seq::text AS seq`,
-    [kind, subject, lifetimeSeconds])
+    [revocation.kind, revocation.subject, revocation.generation, revocation.lifetimeSeconds])
   return rows[0] as { id: string, seq: string }
 }
 
-/** Whether a token of this key/owner with this jti, issued at `issuedAt` (seconds), has been revoked. */
-export async function isTokenRevoked (db: Queryable, token: { jti: string, clientId: string, owner: string, issuedAt: number }): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `SELECT 1 FROM revocations
-     WHERE expires_at > now() AND (
-       (kind = 'token' AND subject = $1) OR
-       (kind = 'key' AND subject = $2 AND revoked_at >= to_timestamp($4)) OR
-       (kind = 'owner' AND subject = $3 AND revoked_at >= to_timestamp($4)))
-     LIMIT 1`,
-    [token.jti, token.clientId, token.owner, token.issuedAt])
+/** Whether one token (by jti) has been revoked. */
+export async function isJtiRevoked (db: Queryable, jti: string): Promise<boolean> {
+  const { rowCount } = await db.query("SELECT 1 FROM revocations WHERE kind = 'token' AND subject = $1 AND expires_at > now() LIMIT 1", [jti])
   return (rowCount ?? 0) > 0
 }
 
-export interface PendingRevocation {
+export interface PublishableRevocation {
   outboxSeq: string
   kind: RevocationKind
   subject: string
-  revokedAt: Date
+  generation: number
   expiresAt: Date
 }
 
-/** Unpublished revocations still worth publishing, oldest first. */
-export async function pendingRevocations (db: Queryable, limit: number): Promise<PendingRevocation[]> {
-  const { rows } = await db.query<PendingRevocation>(
-    `SELECT o.seq::text AS "outboxSeq", r.kind, r.subject, r.revoked_at AS "revokedAt", r.expires_at AS "expiresAt"
+/**
+ * Revocations still in force, oldest first: the unpublished ones (`pending`, at most `limit`) for the
+ * relay, or all of them for a rebuilt Redis.
+ */
+export async function revocationsInForce (db: Queryable, which: { pending: true, limit: number } | { pending: false }): Promise<PublishableRevocation[]> {
+  const { rows } = await db.query<Omit<PublishableRevocation, 'generation'> & { generation: string }>(
+    `SELECT o.seq::text AS "outboxSeq", r.kind, r.subject, r.generation::text AS generation, r.expires_at AS "expiresAt"
      FROM revocation_outbox o JOIN revocations r ON r.id = o.revocation_id
-     WHERE o.published_at IS NULL ORDER BY o.seq LIMIT $1`, [limit])
-  return rows
+     WHERE r.expires_at > now() AND ($1::boolean IS FALSE OR o.published_at IS NULL)
+     ORDER BY o.seq LIMIT $2`, [which.pending, which.pending ? which.limit : null])
+  return rows.map((r) => ({ ...r, generation: Number(r.generation) }))
 }
 
-/** Every revocation still in force, oldest first: what a rebuilt Redis must hold. */
-export async function liveRevocations (db: Queryable): Promise<PendingRevocation[]> {
-  const { rows } = await db.query<PendingRevocation>(
-    `SELECT o.seq::text AS "outboxSeq", r.kind, r.subject, r.revoked_at AS "revokedAt", r.expires_at AS "expiresAt"
-     FROM revocation_outbox o JOIN revocations r ON r.id = o.revocation_id
-     WHERE r.expires_at > now() ORDER BY o.seq`)
-  return rows
-}
-
-export async function markPublished (db: Queryable, outboxSeq: string, publishedSeq: number): Promise<void> {
-  await db.query('UPDATE revocation_outbox SET published_at = now(), published_seq = $2 WHERE seq = $1', [outboxSeq, publishedSeq])
-}
-
-/** markPublished for many outbox rows at once: `[outboxSeq, publishedSeq]` pairs. */
-export async function markAllPublished (db: Queryable, positions: Array<[string, number]>): Promise<void> {
+/** Records where the relay published outbox rows: `[outboxSeq, publishedSeq]` pairs. */
+export async function markPublished (db: Queryable, positions: Array<[string, number]>): Promise<void> {
   if (positions.length === 0) return
   await db.query(
     `UPDATE revocation_outbox o SET published_at = now(), published_seq = p.published_seq

@@ -14,8 +14,7 @@ import { oauthErrors } from './schemas.ts'
 import { Type } from '@fastify/type-provider-typebox'
 
 const security = [{ adminBearer: [] }]
-const PROPAGATION_WAIT_MS = 5_000
-const refusals = oauthErrors(400, 401, 403, 404, 429)
+const refusals = oauthErrors(400, 401, 403, 404, 409, 429)
 
 function checkAllowlist (list: string[] | undefined): string[] | undefined {
   const bad = list?.find((entry) => !isValidCidr(entry))
@@ -37,20 +36,7 @@ function cursorPosition (cursor: string | undefined): bigint | undefined {
 const adminKeyRoutes: FastifyPluginAsyncTypebox<{ keyPrefix: string }> = async (app, options) => {
   app.addHook('onRequest', app.requireAdmin)
   const testPrefix = options.keyPrefix.replace(/_[a-z0-9]+$/, '_test')
-
-  async function propagation (outboxSeq: string | undefined, wait: boolean | undefined) {
-    const fanout = app.revocationFanout
-    if (!fanout || outboxSeq === undefined) return {}
-    // The relay publishes on NOTIFY; drain here too so that the report is not a poll interval late.
-    await fanout.relay.drain()
-    try {
-      return { propagated: await fanout.propagation(outboxSeq, wait === true ? PROPAGATION_WAIT_MS : 0) }
-    } catch (err) {
-      // Redis is down: the revocation is committed and the relay will deliver it; there is just no report.
-      app.log.warn({ err }, 'propagation report unavailable')
-      return {}
-    }
-  }
+  const propagation = (outboxSeq: string | undefined, wait: boolean | undefined) => app.reportPropagation(outboxSeq, wait === true)
 
   app.post('/admin/keys', {
     schema: { summary: 'Create a key; the full key is in the response this once', tags: ['admin'], security, body: CreateKeyBody, response: { 201: CreatedKey, ...refusals } }
@@ -87,10 +73,18 @@ const adminKeyRoutes: FastifyPluginAsyncTypebox<{ keyPrefix: string }> = async (
   })
 
   app.patch('/admin/keys/:keyId', {
-    schema: { summary: 'Change name, scopes, audiences, IP allowlist, expiry or metadata', tags: ['admin'], security, params: KeyIdParams, body: UpdateKeyBody, response: { 200: KeyRecord, ...refusals } }
+    schema: {
+      summary: 'Change name, scopes, audiences, IP allowlist, expiry or metadata; taking a scope or audience away revokes the key\'s outstanding tokens',
+      tags: ['admin'],
+      security,
+      params: KeyIdParams,
+      querystring: WaitQuery,
+      body: UpdateKeyBody,
+      response: { 200: KeyRecordWithPropagation, ...refusals }
+    }
   }, async (request) => {
     const body = request.body
-    const record = await app.keyAdmin.update(request.params.keyId, {
+    const result = await app.keyAdmin.update(request.params.keyId, {
       name: body.name,
       scopes: body.scopes,
       audiences: body.audiences,
@@ -98,7 +92,7 @@ const adminKeyRoutes: FastifyPluginAsyncTypebox<{ keyPrefix: string }> = async (
       expiresAt: toDate(body.expiresAt),
       metadata: body.metadata
     }, actorOf(request))
-    return viewKey(record)
+    return { ...viewKey(result.record), ...await propagation(result.outboxSeq, request.query.wait) }
   })
 
   for (const action of ['revoke', 'disable', 'enable'] as const) {

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import adminAuditRoutes from './admin-audit.ts'
 import adminKeyRoutes from './admin-keys.ts'
+import adminSigningKeyRoutes from './admin-signing-keys.ts'
 
 export interface AdminRoutesOptions {
   keyPrefix: string
@@ -19,6 +20,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, o
   })
   await app.register(adminKeyRoutes, { keyPrefix: options.keyPrefix })
   await app.register(adminAuditRoutes)
+  await app.register(adminSigningKeyRoutes)
 }
 
 export default adminRoutes

@@ -1,12 +1,11 @@
 // POST /oauth/revoke (RFC 7009) and POST /oauth/introspect (RFC 7662).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@fastify/type-provider-typebox'
-import type { AccessTokenClaims } from '@keygate/protocol'
+import { type AccessTokenClaims, tokenRevocationExpiry } from '@keygate/protocol'
 import { appendAudit } from '../audit/store.ts'
 import { withTransaction } from '../db/transaction.ts'
 import { errors } from '../errors.ts'
 import { recordRevocation } from '../revocation/store.ts'
-import { CLOCK_TOLERANCE_SECONDS } from '../tokens/own-token-verifier.ts'
 import { actorOf, bearerToken } from '../plugins/admin-auth.ts'
 import { presentedKeyOf } from '../keys/client-credentials.ts'
 import { oauthErrors } from './schemas.ts'
@@ -63,10 +62,10 @@ const oauthRevocationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // Unknown, expired or already revoked: nothing to do, and RFC 7009 §2.2 answers 200 all the same.
     if (!claims) return {}
     if (clientKeyId !== undefined && claims.client_id !== clientKeyId) throw new errors.KG_ERR_TOKEN_FOREIGN()
-    const remaining = Math.max(0, claims.exp - Math.floor(Date.now() / 1000)) + CLOCK_TOLERANCE_SECONDS
+    const lifetimeSeconds = Math.max(0, tokenRevocationExpiry(claims.exp) - Math.floor(Date.now() / 1000))
     const actor = clientKeyId === undefined ? actorOf(request) : { ...actorOf(request), id: clientKeyId }
     const { seq } = await withTransaction(app.db, async (tx) => {
-      const recorded = await recordRevocation(tx, 'token', claims.jti, remaining)
+      const recorded = await recordRevocation(tx, { kind: 'token', subject: claims.jti, generation: 0, lifetimeSeconds })
       await appendAudit(tx, actor, 'token.revoke', claims.jti, { details: { clientId: claims.client_id } })
       return recorded
     })

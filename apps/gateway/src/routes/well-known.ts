@@ -1,7 +1,7 @@
 // Discovery: the JWKS (RFC 7517) and the authorization server metadata (RFC 8414).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@fastify/type-provider-typebox'
-import { JWKS_MAX_AGE_SECONDS } from '../tokens/signing-keys.ts'
+import { JWKS_MAX_AGE_SECONDS } from '@keygate/protocol'
 
 const Jwk = Type.Object({
   kty: Type.String(),

@@ -1,5 +1,5 @@
 // The client-credentials exchange: authenticate the key, narrow scope and audience, mint the token.
-import { formatScope, isValidScopeList, missingScopes, parseScope } from '@keygate/protocol'
+import { MAX_EXCHANGE_SECONDS, formatScope, isValidScopeList, missingScopes, parseScope } from '@keygate/protocol'
 import { errors } from '../errors.ts'
 import type { KeyService } from '../keys/service.ts'
 import type { PresentedKey } from '../keys/client-credentials.ts'
@@ -43,13 +43,20 @@ function grantAudience (key: ApiKeyRecord, audience: string | undefined, default
   return allowed.length === 1 ? allowed[0] as string : allowed
 }
 
-/** Authenticates first, so that an unauthenticated caller learns nothing about a key's scopes. */
+/**
+ * Authenticates first, so that an unauthenticated caller learns nothing about a key's scopes. The token
+ * carries the key's generation as read here: a revocation committed meanwhile voids it, however late it is
+ * signed. The signature comes at most MAX_EXCHANGE_SECONDS after the read (what a key revocation's lifetime
+ * counts on); a later one is refused as overload.
+ */
 export async function exchangeApiKey (deps: ExchangeDeps, input: ExchangeInput): Promise<{ response: TokenResponse, minted: MintedToken, key: ApiKeyRecord }> {
+  const started = Date.now()
   const key = await deps.keys.authenticate(input.presented.key, { clientId: input.presented.clientId, clientIp: input.clientIp })
   const scopes = grantScopes(key, input.scope)
   const aud = grantAudience(key, input.audience, deps.defaultAudience)
   const scope = formatScope(scopes)
-  const minted = deps.minter().mint({ sub: key.owner, clientId: key.keyId, scope, aud })
+  if (Date.now() - started > MAX_EXCHANGE_SECONDS * 1000) throw new errors.KG_ERR_OVERLOADED({ cause: 'exchange took too long' })
+  const minted = deps.minter().mint({ sub: key.owner, clientId: key.keyId, scope, aud, keyGeneration: key.generation })
   return {
     response: { access_token: minted.token, token_type: 'Bearer', expires_in: deps.ttlSeconds, scope },
     minted,

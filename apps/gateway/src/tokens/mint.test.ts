@@ -16,7 +16,7 @@ function decode (part: string | undefined): Record<string, unknown> {
 describe('createTokenMinter', () => {
   const { generated, key } = makeKey()
   const minter = createTokenMinter({ issuer: 'https://kg.example', ttlSeconds: 300, key })
-  const subject = { sub: 'team-a', clientId: 'abc123', scope: 'orders:read', aud: 'orders' }
+  const subject = { sub: 'team-a', clientId: 'abc123', scope: 'orders:read', aud: 'orders', keyGeneration: 3 }
 
   it('signs an EdDSA at+jwt with the kid, verifiable with the public JWK', () => {
     const { token } = minter.mint(subject, 1_700_000_000_500)
@@ -26,12 +26,12 @@ describe('createTokenMinter', () => {
     expect(verify(null, Buffer.from(`${h}.${p}`), publicKey, Buffer.from(s ?? '', 'base64url'))).toBe(true)
   })
 
-  it('carries exactly the RFC 9068 claims with exp = iat + ttl', () => {
+  it('carries exactly the RFC 9068 claims with exp = iat + ttl, and the key generation', () => {
     const { token, claims } = minter.mint(subject, 1_700_000_000_500)
     const payload = decode(token.split('.')[1])
     expect(payload).toEqual(claims)
-    expect(payload).toMatchObject({ iss: 'https://kg.example', sub: 'team-a', aud: 'orders', client_id: 'abc123', scope: 'orders:read', iat: 1_700_000_000, exp: 1_700_000_300 })
-    expect(Object.keys(payload).sort()).toEqual(['aud', 'client_id', 'exp', 'iat', 'iss', 'jti', 'scope', 'sub'])
+    expect(payload).toMatchObject({ iss: 'https://kg.example', sub: 'team-a', aud: 'orders', client_id: 'abc123', scope: 'orders:read', iat: 1_700_000_000, exp: 1_700_000_300, kgen: 3 })
+    expect(Object.keys(payload).sort()).toEqual(['aud', 'client_id', 'exp', 'iat', 'iss', 'jti', 'kgen', 'scope', 'sub'])
   })
 
   it('gives every token a distinct jti', () => {

@@ -1,4 +1,4 @@
-// Access tokens (RFC 9068 profile): lean claims, EdDSA, typ at+jwt, a unique jti, exp = iat + TTL.
+// Access tokens (RFC 9068 profile): lean claims, EdDSA, typ at+jwt, a unique jti, exp = iat + TTL, the key's generation.
 import { randomBytes } from 'node:crypto'
 import { createSigner } from 'fast-jwt'
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims } from '@keygate/protocol'
@@ -9,6 +9,8 @@ export interface TokenSubject {
   clientId: string
   scope: string
   aud: string | string[]
+  /** The key's policy generation as read for this exchange. */
+  keyGeneration: number
 }
 
 export interface MintedToken {
@@ -46,7 +48,8 @@ export function createTokenMinter ({ issuer, ttlSeconds, key }: MinterOptions): 
         scope: subject.scope,
         jti: newJti(),
         iat,
-        exp: iat + ttlSeconds
+        exp: iat + ttlSeconds,
+        kgen: subject.keyGeneration
       }
       return { token: sign(claims), claims }
     }

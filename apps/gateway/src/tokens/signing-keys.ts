@@ -1,7 +1,8 @@
 // Signing keys shared by every replica: generated once, stored sealed in Postgres, published as JWKS.
 import { createHash, createPrivateKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto'
 import type pg from 'pg'
-import { withTransaction } from '../db/transaction.ts'
+import { MAX_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_TTL_SECONDS } from '@keygate/protocol'
+import { type Queryable, withTransaction } from '../db/transaction.ts'
 import { openPrivateKey, sealPrivateKey } from './sealed-key.ts'
 
 export interface PublicJwk {
@@ -22,8 +23,14 @@ export interface SigningKey {
 
 const KEY_LOCK_ID = 0x6b67736b
 
-/** Verifiers may cache the JWKS this long: a new key is published at least this far ahead of signing. */
-export const JWKS_MAX_AGE_SECONDS = 300
+/** Postgres NOTIFY channel raised when the key that signs changes before its time (a revocation). */
+export const SIGNING_KEY_CHANNEL = 'keygate_signing_key'
+
+/**
+ * How long a key stays published once its successor signs: the longest lifetime any token can have, whatever
+ * TTL the gateways that signed with it were given, plus the verifiers' clock tolerance.
+ */
+const RETIREMENT_DELAY_SECONDS = MAX_TOKEN_TTL_SECONDS + MAX_CLOCK_TOLERANCE_SECONDS
 
 /** RFC 7638 thumbprint of an OKP key: base64url(SHA-256 of the canonical members). */
 export function thumbprint (jwk: JsonWebKey): string {
@@ -42,7 +49,7 @@ export function generateSigningKey (): { kid: string, publicJwk: PublicJwk, priv
   }
 }
 
-async function insertSigningKey (db: pg.PoolClient, masterKey: Buffer, activateInSeconds = 0): Promise<{ kid: string, activatesAt: Date }> {
+async function insertSigningKey (db: Queryable, masterKey: Buffer, activateInSeconds = 0): Promise<{ kid: string, activatesAt: Date }> {
   const key = generateSigningKey()
   const { rows } = await db.query<{ activatesAt: Date }>(
     `INSERT INTO signing_keys (kid, alg, public_jwk, private_key_enc, activates_at)
@@ -57,44 +64,54 @@ export interface SigningKeyInfo {
   createdAt: Date
   activatesAt: Date
   retiresAt: Date | null
-}
-
-export interface RotationPlan {
-  /** Publish now, sign from then: at least the verifiers' JWKS cache time. */
-  activateInSeconds: number
-  /** How long tokens signed by the old keys can still live once the new key signs (TTL + clock tolerance). */
-  tokenLifetimeSeconds: number
+  revokedAt: Date | null
 }
 
 /**
  * Adds the next key (published at once, signing after `activateInSeconds`) and schedules every current
- * key to leave the JWKS once the last token it can have signed has expired.
+ * key to leave the JWKS once the last token it can have signed has expired. Runs in the caller's transaction.
  */
-export async function rotateSigningKey (pool: pg.Pool, masterKey: Buffer, plan: RotationPlan): Promise<{ kid: string, activatesAt: Date, retiring: string[] }> {
-  return withTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK_ID])
-    const next = await insertSigningKey(client, masterKey, plan.activateInSeconds)
-    const { rows } = await client.query<{ kid: string }>(
-      `UPDATE signing_keys SET retires_at = $2::timestamptz + make_interval(secs => $3::double precision)
-       WHERE kid <> $1 AND (retires_at IS NULL OR retires_at > now()) AND activates_at <= $2::timestamptz RETURNING kid`,
-      [next.kid, next.activatesAt, plan.tokenLifetimeSeconds])
-    return { ...next, retiring: rows.map((r) => r.kid) }
-  })
+export async function rotateSigningKey (tx: Queryable, masterKey: Buffer, activateInSeconds: number): Promise<{ kid: string, activatesAt: Date, retiring: string[] }> {
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK_ID])
+  const next = await insertSigningKey(tx, masterKey, activateInSeconds)
+  const { rows } = await tx.query<{ kid: string }>(
+    `UPDATE signing_keys SET retires_at = $2::timestamptz + make_interval(secs => $3::double precision)
+     WHERE kid <> $1 AND revoked_at IS NULL AND (retires_at IS NULL OR retires_at > now()) AND activates_at <= $2::timestamptz RETURNING kid`,
+    [next.kid, next.activatesAt, RETIREMENT_DELAY_SECONDS])
+  return { ...next, retiring: rows.map((r) => r.kid) }
 }
 
-export async function listSigningKeys (db: Pick<pg.Pool, 'query'>): Promise<SigningKeyInfo[]> {
+/**
+ * Revokes a signing key in the caller's transaction: it leaves the JWKS and stops signing at once, and a
+ * fresh key signs from now. `undefined` when no such kid; `revoked: false` when it was revoked already.
+ */
+export async function revokeSigningKey (tx: Queryable, masterKey: Buffer, kid: string): Promise<{ revoked: false } | { revoked: true, replacement: string } | undefined> {
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK_ID])
+  const { rows } = await tx.query<{ revokedAt: Date | null }>('SELECT revoked_at AS "revokedAt" FROM signing_keys WHERE kid = $1', [kid])
+  if (rows.length === 0) return undefined
+  if (rows[0]?.revokedAt) return { revoked: false }
+  await tx.query('UPDATE signing_keys SET revoked_at = now(), retires_at = LEAST(COALESCE(retires_at, now()), now()) WHERE kid = $1', [kid])
+  const replacement = await insertSigningKey(tx, masterKey, 0)
+  // Delivered at commit: every replica loads the new key at once instead of at its next refresh.
+  await tx.query(`SELECT pg_notify('${SIGNING_KEY_CHANNEL}', $1)`, [kid])
+  return { revoked: true, replacement: replacement.kid }
+}
+
+export async function listSigningKeys (db: Queryable): Promise<SigningKeyInfo[]> {
   const { rows } = await db.query<SigningKeyInfo>(
-    `SELECT kid, alg, created_at AS "createdAt", activates_at AS "activatesAt", retires_at AS "retiresAt"
+    `SELECT kid, alg, created_at AS "createdAt", activates_at AS "activatesAt", retires_at AS "retiresAt", revoked_at AS "revokedAt"
      FROM signing_keys ORDER BY activates_at, created_at`)
   return rows
 }
 
-// The newest key allowed to sign now.
-const SIGNING_NOW = `activates_at <= now() AND (retires_at IS NULL OR retires_at > now())
-  ORDER BY activates_at DESC, created_at DESC LIMIT 1`
+// Published: created, not retired, not revoked (a revoked key is retired at once).
+const PUBLISHED = 'revoked_at IS NULL AND (retires_at IS NULL OR retires_at > now())'
+
+// The newest published key allowed to sign now.
+const SIGNING_NOW = `activates_at <= now() AND ${PUBLISHED} ORDER BY activates_at DESC, created_at DESC LIMIT 1`
 
 /** The kid of the key that signs now, without opening it (undefined before the first key exists). */
-export async function signingKid (db: Pick<pg.Pool, 'query'>): Promise<string | undefined> {
+export async function signingKid (db: Queryable): Promise<string | undefined> {
   const { rows } = await db.query<{ kid: string }>(`SELECT kid FROM signing_keys WHERE ${SIGNING_NOW}`)
   return rows[0]?.kid
 }
@@ -117,9 +134,8 @@ export async function loadSigningKey (pool: pg.Pool, masterKey: Buffer): Promise
 }
 
 /** Every public key a verifier may meet: published ahead of signing, kept until its tokens expire. */
-export async function listPublishedKeys (db: Pick<pg.Pool, 'query'>): Promise<PublicJwk[]> {
+export async function listPublishedKeys (db: Queryable): Promise<PublicJwk[]> {
   const { rows } = await db.query<{ jwk: PublicJwk }>(
-    `SELECT public_jwk AS jwk FROM signing_keys WHERE retires_at IS NULL OR retires_at > now()
-     ORDER BY activates_at DESC`)
+    `SELECT public_jwk AS jwk FROM signing_keys WHERE ${PUBLISHED} ORDER BY activates_at DESC`)
   return rows.map((r) => r.jwk)
 }

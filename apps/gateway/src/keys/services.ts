@@ -1,0 +1,42 @@
+// The key services as the gateway and the CLI both use them: the Argon2 hasher behind a bounded work
+// limiter, the exchange cache, authentication and admin mutations, wired once.
+import type pg from 'pg'
+import { type KeyAdmin, createKeyAdmin } from './admin.ts'
+import { type Argon2Params, type SecretHasher, createArgon2Hasher } from './hashing.ts'
+import { type KeyService, createKeyService } from './service.ts'
+import { createVerifiedCache } from './verified-cache.ts'
+import { type WorkLimiter, createWorkLimiter } from './work-limiter.ts'
+
+export interface KeyServicesOptions {
+  db: pg.Pool
+  keyPrefix: string
+  argon2: Argon2Params
+  maxConcurrentHashes: number
+  /** How long a verified key skips Argon2 when presented again; 0 turns it off. */
+  exchangeCacheSeconds: number
+  hasher?: SecretHasher | undefined
+  /** Failures of work done after a response (rehashing). */
+  onBackgroundError: (err: unknown) => void
+}
+
+export interface KeyServices {
+  limiter: WorkLimiter
+  keys: KeyService
+  keyAdmin: KeyAdmin
+}
+
+export function createKeyServices (options: KeyServicesOptions): KeyServices {
+  // A short queue: a flood waits briefly or is told to retry, and never piles up in memory.
+  const limiter = createWorkLimiter(options.maxConcurrentHashes, options.maxConcurrentHashes * 16)
+  const verified = createVerifiedCache(options.exchangeCacheSeconds * 1000, 10_000)
+  const keys = createKeyService({
+    db: options.db,
+    hasher: options.hasher ?? createArgon2Hasher(options.argon2),
+    limiter,
+    verified,
+    keyPrefix: options.keyPrefix,
+    onBackgroundError: options.onBackgroundError
+  })
+  const keyAdmin = createKeyAdmin({ db: options.db, keys, onKeyChanged: (keyId) => verified.forget(keyId) })
+  return { limiter, keys, keyAdmin }
+}
