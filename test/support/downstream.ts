@@ -1,4 +1,5 @@
 // A gateway listening on port 0 with Redis, and example services verifying its tokens: the real path.
+import { randomBytes } from 'node:crypto'
 import { onTestFinished } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { buildExampleService } from '@keygate/example-service'
@@ -36,7 +37,11 @@ export async function buildDownstream (env: Record<string, string> = {}): Promis
         redisUrl: options.redis ?? redis,
         redisPrefix: prefix,
         failOpen: options.failOpen ?? false
-      }, { logger: false, verifier: { ...(options.maxRevocationStalenessMs !== undefined ? { maxRevocationStalenessMs: options.maxRevocationStalenessMs } : {}) } })
+      }, {
+        logger: false,
+        // Services of one process are told apart in propagation reports, as processes are.
+        verifier: { instanceId: `test-service-${randomBytes(4).toString('hex')}`, ...(options.maxRevocationStalenessMs !== undefined ? { maxRevocationStalenessMs: options.maxRevocationStalenessMs } : {}) }
+      })
       onTestFinished(() => app.close())
       return app
     },

@@ -29,3 +29,5 @@ ALTER TABLE revocations ADD CONSTRAINT revocations_kind_check CHECK (kind IN ('k
 
 -- A revoked signing key leaves the JWKS at once, and its tokens are void everywhere.
 ALTER TABLE signing_keys ADD COLUMN revoked_at timestamptz;
+-- When a key's retirement went out on the revocation stream: verifiers that still cache it refuse it then.
+ALTER TABLE signing_keys ADD COLUMN retirement_announced_at timestamptz;

@@ -13,7 +13,10 @@ export interface VerificationKey {
 export interface JwksCache {
   /** The key for `kid`, or undefined when the gateway does not publish it. */
   keyFor (kid: string): Promise<VerificationKey | undefined>
-  /** Drops a kid at once (its signing key was revoked): it is not used again unless a later fetch lists it. */
+  /**
+   * Drops a kid at once (its signing key was revoked): it is not used again unless a later fetch lists it.
+   * The next unknown kid is fetched at once, whatever the cooldown: a fresh key signs from the revocation on.
+   */
   forget (kid: string): void
   readonly fetches: number
   /** Fetches whose answer was refused (error status, timeout, not JSON, no usable key). */
@@ -102,6 +105,7 @@ export function createJwksCache (options: JwksCacheOptions): JwksCache {
     get badAnswers () { return badAnswers },
     forget (kid) {
       keys.delete(kid)
+      fetchedAt = 0
     },
     async keyFor (kid) {
       const age = Date.now() - fetchedAt

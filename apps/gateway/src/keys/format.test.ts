@@ -8,7 +8,7 @@ describe('checksum', () => {
     ['kg_live_4f8Ab2Kq9Zt1_8nW2rXc5Vb7Lq0Pz3Ht6Ys9Fd1Gk4Mj7Aa2Ee5Ii8Oo1Uu4Yy7Bb', '4ESe2p'],
     [`kg_test_000000000000_${'0'.repeat(43)}`, '28mXXw'],
     [`kg_live_Z_${'z'.repeat(43)}`, '112Tx0']
-  ])('matches the SPEC vector for %s', (body, checksum) => {
+  ])('matches the vector of docs/key-format.md for %s', (body, checksum) => {
     expect(computeChecksum(body)).toBe(checksum)
   })
 })

@@ -1,4 +1,4 @@
-// The API key wire format: <prefix>_<keyId>_<secret><checksum> (SPEC.md "API key format").
+// The API key wire format: <prefix>_<keyId>_<secret><checksum> (docs/key-format.md).
 import { crc32 } from 'node:zlib'
 import { BASE62_PATTERN, encodeBase62, randomBase62 } from './base62.ts'
 

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import type { Redis } from 'ioredis'
 import { type RevocationKeys, encodeRevocation } from '@keygate/protocol'
+import { announceRetirements } from '../tokens/signing-keys.ts'
 import { type PublishableRevocation, REVOCATION_CHANNEL, markPublished, pruneRevocations, revocationsInForce } from './store.ts'
 
 const RELAY_LOCK_ID = 0x6b67726c
@@ -86,6 +87,7 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
 
   async function drainOnce (): Promise<void> {
     epoch = await ensureEpoch()
+    await announceRetirements(pool)
     for (;;) {
       const batch = await revocationsInForce(pool, { pending: true, limit: BATCH })
       for (const r of batch) {

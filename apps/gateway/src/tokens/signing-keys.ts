@@ -1,8 +1,9 @@
 // Signing keys shared by every replica: generated once, stored sealed in Postgres, published as JWKS.
 import { createHash, createPrivateKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto'
 import type pg from 'pg'
-import { MAX_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_TTL_SECONDS } from '@keygate/protocol'
+import { MAX_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_TTL_SECONDS, signingKeyRevocationLifetimeSeconds } from '@keygate/protocol'
 import { type Queryable, withTransaction } from '../db/transaction.ts'
+import { recordRevocation } from '../revocation/store.ts'
 import { openPrivateKey, sealPrivateKey } from './sealed-key.ts'
 
 export interface PublicJwk {
@@ -95,6 +96,25 @@ export async function revokeSigningKey (tx: Queryable, masterKey: Buffer, kid: s
   // Delivered at commit: every replica loads the new key at once instead of at its next refresh.
   await tx.query(`SELECT pg_notify('${SIGNING_KEY_CHANNEL}', $1)`, [kid])
   return { revoked: true, replacement: replacement.kid }
+}
+
+/**
+ * Turns the retirements that have come due into signing-key revocations, once each: every token of a
+ * retired key has expired, so a verifier that still caches the key (its JWKS max age) may as well refuse
+ * it, and a token forged with it later is refused everywhere. Returns the outbox positions recorded.
+ */
+export async function announceRetirements (pool: pg.Pool): Promise<string[]> {
+  return withTransaction(pool, async (tx) => {
+    const { rows } = await tx.query<{ kid: string }>(
+      `UPDATE signing_keys SET retirement_announced_at = now()
+       WHERE kid IN (SELECT kid FROM signing_keys WHERE retires_at <= now() AND revoked_at IS NULL AND retirement_announced_at IS NULL FOR UPDATE SKIP LOCKED)
+       RETURNING kid`)
+    const seqs: string[] = []
+    for (const { kid } of rows) {
+      seqs.push((await recordRevocation(tx, { kind: 'signing-key', subject: kid, generation: 0, lifetimeSeconds: signingKeyRevocationLifetimeSeconds() })).seq)
+    }
+    return seqs
+  })
 }
 
 export async function listSigningKeys (db: Queryable): Promise<SigningKeyInfo[]> {
