@@ -14,6 +14,7 @@ import { verifierCold, verifierWarm } from './scenarios/verifier.ts'
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1_000_000)
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 200)
+const SIGNING_KEY_REVOCATIONS = 50
 const only = process.env.BENCH_ONLY?.split(',')
 const wants = (n: string): boolean => only === undefined || only.includes(n)
 
@@ -32,6 +33,10 @@ function wrongSecretOf (key: string): string {
   const parts = parseApiKey(key)
   if (!parts) throw new Error('not a key')
   return formatApiKey({ ...parts, secret: `${parts.secret.slice(0, -1)}${parts.secret.endsWith('A') ? 'B' : 'A'}` })
+}
+
+function kidOf (token: string): string {
+  return (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as { kid: string }).kid
 }
 
 async function tokenFor (gatewayUrl: string, key: string): Promise<string> {
@@ -91,11 +96,29 @@ try {
   if (wants('6')) {
     const services = [await startService(serviceEnv), await startService(serviceEnv)]
     servers.push(...services)
+    const adminToken = await tokenFor(gateway.url, admin.key)
     const keys = await createKeys(db.url, Array.from({ length: REVOCATIONS }, () => ({ owner: 'revoked', scopes: ['orders:read'] })))
     // One at a time: 200 first exchanges at once would (rightly) be shed by the Argon2 queue.
     const victims: Array<{ keyId: string, token: string }> = []
     for (const k of keys) victims.push({ keyId: k.record.keyId, token: await tokenFor(gateway.url, k.key) })
-    rows.push(...await revocationPropagation({ gatewayUrl: gateway.url, adminToken: await tokenFor(gateway.url, admin.key), serviceUrls: services.map((s) => s.url), victims }))
+    const common = { gatewayUrl: gateway.url, serviceUrls: services.map((s) => s.url) }
+    rows.push(...await revocationPropagation({
+      ...common,
+      scenario: '6a key revocation',
+      rounds: victims.length,
+      victim: async (i) => ({ token: victims[i]?.token ?? '', revokePath: `/admin/keys/${victims[i]?.keyId ?? ''}/revoke`, adminToken })
+    }))
+    // Each revocation makes a fresh key sign: the next victim is a token of it, and so is the admin token.
+    rows.push(...await revocationPropagation({
+      ...common,
+      scenario: '6b signing-key revocation',
+      rounds: SIGNING_KEY_REVOCATIONS,
+      victim: async () => {
+        const token = await tokenFor(gateway.url, caller.key)
+        return { token, revokePath: `/admin/signing-keys/${kidOf(token)}/revoke`, adminToken: await tokenFor(gateway.url, admin.key) }
+      }
+    }))
+    await stopServers(services)
   }
   if (wants('7')) {
     const seeded = await seedRevocations(REDIS_URL, 100_000)

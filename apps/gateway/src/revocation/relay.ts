@@ -36,7 +36,7 @@ export interface RelayLog {
 
 export interface RevocationRelay {
   /** Publishes whatever is pending now (the relay also does on every notification and poll). */
-  drain (): Promise<void>
+  drain (withHousekeeping?: boolean): Promise<void>
   stop (): Promise<void>
   readonly leader: boolean
 }
@@ -54,7 +54,6 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
   let leader = false
   let epoch: string | undefined
   let running: Promise<void> | undefined
-  let again = false
   let lockClient: pg.PoolClient | undefined
   let lastPrune = 0
 
@@ -85,21 +84,29 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
     return next
   }
 
-  async function drainOnce (): Promise<void> {
-    epoch = await ensureEpoch()
-    await announceRetirements(pool)
+  // The fast path, on every notification: publish what is pending. A Redis reset since the last epoch was
+  // read shows as -1 from the script, and the stream is rebuilt before going on.
+  async function publishPending (): Promise<void> {
+    epoch ??= await ensureEpoch()
     for (;;) {
       const batch = await revocationsInForce(pool, { pending: true, limit: BATCH })
       for (const r of batch) {
         const seq = await publish(r, epoch)
         if (seq === -1) {
           epoch = await ensureEpoch()
-          return drainOnce()
+          return publishPending()
         }
         await markPublished(pool, [[r.outboxSeq, seq]])
       }
-      if (batch.length < BATCH) break
+      if (batch.length < BATCH) return
     }
+  }
+
+  // On every poll: notice a Redis that lost its data while nothing was pending, announce the signing-key
+  // retirements that came due, and now and then drop what has expired.
+  async function housekeep (): Promise<void> {
+    epoch = await ensureEpoch()
+    await announceRetirements(pool)
     if (Date.now() - lastPrune > 60_000) {
       lastPrune = Date.now()
       await redis.zremrangebyscore(keys.set, '-inf', Date.now())
@@ -107,28 +114,34 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
     }
   }
 
-  // One drain at a time; a request during a drain runs one more drain after it.
-  function drain (): Promise<void> {
+  // One drain at a time. A call during a drain gets the next one, which starts when it ends: whatever was
+  // committed before the call is published when its promise resolves.
+  let followUp: Promise<void> | undefined
+  let followUpHousekeeping = false
+  function drain (withHousekeeping = false): Promise<void> {
     // Not connected yet (or any more): the 'ready' event drains as soon as it is.
     if (!leader || stopped || redis.status !== 'ready') return Promise.resolve()
     if (running) {
-      again = true
-      return running
-    }
-    running = drainOnce()
-      .catch((err: unknown) => log.warn({ err }, 'revocation relay: publish failed, will retry'))
-      .finally(() => {
-        running = undefined
-        if (again) {
-          again = false
-          kick()
-        }
+      followUpHousekeeping ||= withHousekeeping
+      followUp ??= running.then(() => {
+        followUp = undefined
+        const housekeeping = followUpHousekeeping
+        followUpHousekeeping = false
+        return drain(housekeeping)
       })
+      return followUp
+    }
+    running = (withHousekeeping ? housekeep() : Promise.resolve()).then(publishPending)
+      .catch((err: unknown) => {
+        epoch = undefined
+        log.warn({ err }, 'revocation relay: publish failed, will retry')
+      })
+      .finally(() => { running = undefined })
     return running
   }
 
   // drain() and lead() handle their own errors: this only starts one without waiting for it.
-  function kick (task: () => Promise<void> = drain): void {
+  function kick (task: () => Promise<void> = () => drain()): void {
     task().catch(() => {})
   }
 
@@ -142,7 +155,7 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
       lockClient.on('error', () => { leader = false })
       await lockClient.query(`LISTEN ${REVOCATION_CHANNEL}`)
       log.info({}, 'revocation relay: leading')
-      await drain()
+      await drain(true)
     } catch (err) {
       log.warn({ err }, 'revocation relay: cannot take the lead yet')
       leader = false
@@ -151,10 +164,10 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
     }
   }
 
-  const onRedisReady = (): void => kick()
+  const onRedisReady = (): void => kick(() => drain(true))
   redis.on('ready', onRedisReady)
   const timer = setInterval(() => {
-    kick(leader ? drain : lead)
+    kick(leader ? () => drain(true) : lead)
   }, pollIntervalMs)
   timer.unref()
   kick(lead)

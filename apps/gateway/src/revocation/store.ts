@@ -17,15 +17,14 @@ export interface NewRevocation {
 
 /** Records a revocation and its outbox row; the relay publishes it once the caller's transaction commits. */
 export async function recordRevocation (db: Queryable, revocation: NewRevocation): Promise<{ id: string, seq: string }> {
-  // Delivered at commit: wakes the relay, which also polls in case a notification is missed.
-  await db.query(`SELECT pg_notify('${REVOCATION_CHANNEL}', '')`)
+  // The notification is delivered at commit: it wakes the relay, which also polls in case one is missed.
   const { rows } = await db.query<{ id: string, seq: string }>(
     `WITH r AS (
        INSERT INTO revocations (kind, subject, generation, expires_at)
        VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision))
        RETURNING id
-     )
-     INSERT INTO revocation_outbox (revocation_id) SELECT id FROM r RETURNING revocation_id::text AS id, seq::text AS seq`,
+     ), notified AS (SELECT pg_notify('${REVOCATION_CHANNEL}', ''))
+     INSERT INTO revocation_outbox (revocation_id) SELECT id FROM r, notified RETURNING revocation_id::text AS id, seq::text AS seq`,
     [revocation.kind, revocation.subject, revocation.generation, revocation.lifetimeSeconds])
   return rows[0] as { id: string, seq: string }
 }
