@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { parseApiKey } from '@keygate/gateway'
 import { buildTestGateway, adminHeaders, decodeJwt, mintWithGatewayKey, type TestGateway } from '../support/gateway.ts'
 import { forgeJwt, foreignEd25519Key } from '../support/forge.ts'
 
@@ -164,5 +165,9 @@ describe('admin route security matrix', () => {
     for (const h of hashes) expect(all).not.toContain(h.split('$').at(-1))
     expect(all).not.toMatch(/argon2/)
     expect(all).not.toContain(target.key)
+    // Nor the secret alone, nor any long stretch of it (the last four characters of the key are shown).
+    const secret = parseApiKey(target.key)?.secret ?? ''
+    expect(secret).toHaveLength(43)
+    for (let i = 0; i + 8 <= secret.length; i++) expect(all).not.toContain(secret.slice(i, i + 8))
   })
 })

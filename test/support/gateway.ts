@@ -1,6 +1,6 @@
 // A gateway per test on this file's database, closed when the test ends; plus the helpers tests share.
 import { createPrivateKey, randomBytes, sign as cryptoSign } from 'node:crypto'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, onTestFailed, onTestFinished } from 'vitest'
@@ -23,6 +23,14 @@ let database: Promise<TestDatabase> | undefined
 // One master key per file: every gateway of the file opens the signing keys the first one sealed.
 const masterKey = randomBytes(32).toString('base64')
 
+// Registered when a test file imports this module, so it runs when that file ends (a hook registered from
+// inside a running test would never run).
+afterAll(async () => {
+  const created = database
+  database = undefined
+  await (await created)?.drop()
+})
+
 /** The master key this file's gateways seal signing keys with (base64), for gateways run as processes. */
 export function fileMasterKey (): string {
   return masterKey
@@ -30,10 +38,7 @@ export function fileMasterKey (): string {
 
 /** This file's database, created on first use and dropped after the file. */
 export function fileDatabase (): Promise<TestDatabase> {
-  if (!database) {
-    database = createTestDatabase()
-    afterAll(async () => { await (await database)?.drop() })
-  }
+  database ??= createTestDatabase()
   return database
 }
 
@@ -45,9 +50,11 @@ export interface TestGatewayOptions {
 export async function buildTestGateway (options: TestGatewayOptions = {}): Promise<TestGateway> {
   const db = await fileDatabase()
   const logs = new LogCapture()
+  const dataDir = await mkdtemp(join(tmpdir(), 'keygate-test-'))
+  onTestFinished(() => rm(dataDir, { recursive: true, force: true }))
   const config = loadConfig({
     DATABASE_URL: db.url,
-    DATA_DIR: await mkdtemp(join(tmpdir(), 'keygate-test-')),
+    DATA_DIR: dataDir,
     KEYGATE_MASTER_KEY: masterKey,
     KEYGATE_ISSUER: 'http://keygate.test',
     LOG_LEVEL: 'info',

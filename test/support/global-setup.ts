@@ -1,7 +1,7 @@
 // Starts (or finds) Postgres and Redis once per run, migrates a template database, hands the URLs to the tests.
 // DATABASE_URL / REDIS_URL when set; else testcontainers where a container runtime answers;
 // else an embedded Postgres and a redis-server from PATH.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -67,8 +67,31 @@ async function withClient<T> (url: string, work: (client: pg.Client) => Promise<
   }
 }
 
+interface Residue { databases: string[], directories: string[], redisKeys: string[] }
+
+// What tests leave behind if they do not clean up: their databases, temporary directories and Redis keys.
+async function residue (postgresUrl: string, redisUrl: string | undefined): Promise<Residue> {
+  const databases = await withClient(postgresUrl, async (client) =>
+    (await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'kg\\_test\\_%'")).rows.map((r) => r.datname))
+  const directories = (await readdir(tmpdir())).filter((name) => name.startsWith('keygate-'))
+  let redisKeys: string[] = []
+  if (redisUrl) {
+    const { Redis } = await import('ioredis')
+    const redis = new Redis(redisUrl)
+    redisKeys = await redis.keys('kgt:*')
+    redis.disconnect()
+  }
+  return { databases, directories, redisKeys }
+}
+
+function newSince (before: Residue, after: Residue): string[] {
+  return (Object.keys(after) as Array<keyof Residue>).flatMap((kind) => after[kind].filter((name) => !before[kind].includes(name)).map((name) => `${kind}: ${name}`))
+}
+
 export default async function setup (project: TestProject): Promise<() => Promise<void>> {
   const [postgres, redis] = await Promise.all([startPostgres(), startRedis()])
+  const redisUrl = typeof redis === 'string' ? undefined : redis.url
+  const before = await residue(postgres.url, redisUrl)
   const template = `kg_template_${process.pid}`
   await withClient(postgres.url, async (client) => {
     await client.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`)
@@ -85,7 +108,10 @@ export default async function setup (project: TestProject): Promise<() => Promis
 
   return async () => {
     await withClient(postgres.url, (client) => client.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`))
+    const left = newSince(before, await residue(postgres.url, redisUrl))
     await postgres.stop()
     if (typeof redis !== 'string') await redis.stop()
+    // A run that leaves something behind fails: every test cleans up what it made.
+    if (left.length > 0) throw new Error(`the run left behind ${left.length} thing(s): ${left.slice(0, 20).join(', ')}`)
   }
 }

@@ -20,10 +20,10 @@ export async function freePort (): Promise<number> {
   })
 }
 
-/** Starts `redis-server` (no persistence) and resolves once it accepts connections. */
-export async function startRedisServer (port?: number): Promise<RedisServer> {
+/** Starts `redis-server` (no persistence, plus `extraArgs`) and resolves once it accepts connections. */
+export async function startRedisServer (port?: number, extraArgs: string[] = []): Promise<RedisServer> {
   const chosen = port ?? await freePort()
-  const child = spawn('redis-server', ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn('redis-server', ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
   const ready = new Promise<void>((resolve, reject) => {
     child.once('error', reject)
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)))

@@ -1,6 +1,28 @@
 // Redis for a test file: the run's server and a prefix of this file's own, so files never share keys.
 import { randomBytes } from 'node:crypto'
-import { inject } from 'vitest'
+import { Redis } from 'ioredis'
+import { afterAll, inject } from 'vitest'
+
+const prefixes: string[] = []
+
+// Registered when a test file imports this module: what its gateways and verifiers left under its
+// prefixes goes when the file ends.
+afterAll(async () => {
+  if (prefixes.length === 0 || !inject('redisUrl')) return
+  const redis = new Redis(inject('redisUrl'))
+  try {
+    for (const prefix of prefixes.splice(0)) {
+      let cursor = '0'
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+        cursor = next
+        if (keys.length > 0) await redis.del(...keys)
+      } while (cursor !== '0')
+    }
+  } finally {
+    redis.disconnect()
+  }
+})
 
 export function redisUrl (): string {
   const url = inject('redisUrl')
@@ -10,5 +32,7 @@ export function redisUrl (): string {
 
 /** A fresh key prefix: every Redis name of the gateway and verifiers under test lives below it. */
 export function redisPrefix (): string {
-  return `kgt:${randomBytes(4).toString('hex')}:`
+  const prefix = `kgt:${randomBytes(4).toString('hex')}:`
+  prefixes.push(prefix)
+  return prefix
 }

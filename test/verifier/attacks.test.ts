@@ -19,7 +19,11 @@ describe('@keygate/verifier in a downstream service', () => {
     expect(write.headers['www-authenticate']).toMatch(/^Bearer .*error="insufficient_scope"/)
     const none = await app.inject({ url: '/whoami' })
     expect(none.statusCode).toBe(401)
-    expect(none.headers['www-authenticate']).toMatch(/error="invalid_token"/)
+    // RFC 6750 §3.1: no credentials, no error code; a bad token gets one, in words.
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="keygate"')
+    const bad = await app.inject({ url: '/whoami', headers: bearer(`${token.slice(0, -4)}AAAA`) })
+    expect(bad.headers['www-authenticate']).toMatch(/^Bearer realm="keygate", error="invalid_token", error_description="the token's signature is invalid"$/)
+    expect(bad.body).not.toMatch(/FAST_JWT/)
   })
 
   it('refuses every forged, altered or out-of-bounds token with 401, never 500', async () => {

@@ -56,7 +56,9 @@ const OUTCOMES: Partial<Record<VerifierErrorCode, VerificationOutcome>> = {
   KG_VERIFIER_ERR_REVOCATION_STALE: 'stale'
 }
 
+// RFC 6750 §3.1: a request with no credentials learns only that a Bearer token is wanted.
 function challenge (err: VerifierError): string {
+  if (err.code === 'KG_VERIFIER_ERR_TOKEN_MISSING') return 'Bearer realm="keygate"'
   const description = err.message.replaceAll('"', "'")
   return `Bearer realm="keygate", error="${err.oauthError}", error_description="${description}"`
 }

@@ -3,6 +3,7 @@
 import { once } from 'node:events'
 import type { ChainableCommander, Redis } from 'ioredis'
 import { type RevocationKeys, type RevocationMessage, decodeRevocation } from '@keygate/protocol'
+import { RevocationSet } from './revocation-set.ts'
 import type { Principal } from './verify.ts'
 
 export type MirrorState = 'current' | 'stale'
@@ -43,64 +44,12 @@ export interface MirrorOptions {
   now?: () => number
 }
 
-interface KeyEntry { generation: number, expiresAt: number }
-
-// Token entries keep their expiry in whole seconds after this module loaded: a small integer is stored in
-// the map itself, where a millisecond timestamp would cost a heap number per revoked token. An expiry
-// rounds up and the clock rounds down, so an entry is never dropped before its token stops verifying.
-const startSeconds = Math.floor(Date.now() / 1000)
-const expirySecondsOf = (ms: number): number => Math.ceil(ms / 1000) - startSeconds
-const clockSecondsOf = (ms: number): number => Math.floor(ms / 1000) - startSeconds
-
-/** The revocations in force: what a request is checked against, replaced whole by a reload. */
-class RevocationSet {
-  readonly tokens = new Map<string, number>()
-  readonly keys = new Map<string, KeyEntry>()
-  readonly signingKeys = new Map<string, number>()
-
-  get size (): number {
-    return this.tokens.size + this.keys.size + this.signingKeys.size
-  }
-
-  apply (m: RevocationMessage): void {
-    if (m.kind === 'token') {
-      this.tokens.set(m.subject, expirySecondsOf(m.expiresAt))
-    } else if (m.kind === 'signing-key') {
-      this.signingKeys.set(m.subject, Math.max(this.signingKeys.get(m.subject) ?? 0, m.expiresAt))
-    } else {
-      const previous = this.keys.get(m.subject)
-      this.keys.set(m.subject, {
-        generation: Math.max(previous?.generation ?? 0, m.generation),
-        expiresAt: Math.max(previous?.expiresAt ?? 0, m.expiresAt)
-      })
-    }
-  }
-
-  has (p: Principal): boolean {
-    if (this.tokens.has(p.jti) || this.signingKeys.has(p.kid)) return true
-    const key = this.keys.get(p.clientId)
-    return key !== undefined && p.keyGeneration < key.generation
-  }
-
-  prune (nowMs: number): void {
-    const seconds = clockSecondsOf(nowMs)
-    for (const [jti, exp] of this.tokens) if (exp <= seconds) this.tokens.delete(jti)
-    for (const [keyId, entry] of this.keys) if (entry.expiresAt <= nowMs) this.keys.delete(keyId)
-    for (const [kid, expiresAt] of this.signingKeys) if (expiresAt <= nowMs) this.signingKeys.delete(kid)
-  }
-}
-
 /** Longest wait for the command connection before a load gives up (and the heartbeat retries). */
 const READY_WAIT_MS = 3_000
 
-/** Runs a MULTI and returns its replies; throws if it aborted or any command failed. */
-async function transaction (tx: ChainableCommander): Promise<unknown[]> {
-  const results = await tx.exec()
-  if (!results) throw new Error('transaction aborted')
-  return results.map(([err, reply]) => {
-    if (err) throw err
-    return reply
-  })
+/** Runs a MULTI; throws if any of its commands failed. */
+async function transaction (tx: ChainableCommander): Promise<void> {
+  for (const [err] of await tx.exec() ?? []) if (err) throw err
 }
 
 export function createRevocationMirror (options: MirrorOptions): RevocationMirror {
@@ -138,8 +87,9 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
       .hset(keys.applied, instanceId, `${epoch}:${lastSeq}`))
   }
 
+  // Only a current mirror reports: a stale one may have missed what it would claim to have applied.
   async function report (): Promise<void> {
-    if (current && epoch !== undefined) await writePosition()
+    if (current) await writePosition()
   }
 
   // While a full load runs, published messages wait here and are applied after it, in order.
@@ -155,25 +105,27 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
     if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(READY_WAIT_MS) })
     buffered = []
     try {
-      const [e, s] = await transaction(redis.multi().get(keys.epoch).get(keys.seq)) as [string | null, string | null]
+      const [e, s] = await redis.mget(keys.epoch, keys.seq)
       // No epoch: Redis is empty and the relay has not rebuilt the stream yet (a restart, a flush). An empty
       // list now would forget every revocation: stay stale and try again at the next heartbeat.
       if (e === null) throw new Error('no revocation stream in Redis yet')
+      // The same epoch but fewer messages than applied here: Redis lost writes (a failover to a replica that
+      // missed them, an old snapshot). Keep what is known and stay stale until the relay rebuilds the stream.
+      const seq = Number(s ?? 0)
+      if (e === epoch && seq < lastSeq) throw new Error(`the revocation stream went back from ${lastSeq} to ${seq}`)
       const next = new RevocationSet()
       const loadedAt = now()
-      let cursor = '0'
-      do {
-        const [nextCursor, page] = await redis.zscan(keys.set, cursor, 'COUNT', 500)
-        cursor = nextCursor
-        for (let i = 0; i + 1 < page.length; i += 2) {
+      for await (const page of redis.zscanStream(keys.set, { count: 500 }) as AsyncIterable<string[]>) {
+        // Members and scores alternate; a member whose expiry has passed is left out.
+        for (let i = 0; i < page.length; i += 2) {
           if (Number(page[i + 1]) <= loadedAt) continue
           const m = decodeRevocation(page[i] as string)
           if (m) apply(next, m)
         }
-      } while (cursor !== '0')
+      }
       revoked = next
       epoch = e
-      lastSeq = Number(s ?? 0)
+      lastSeq = seq
     } finally {
       const pending = buffered.sort((a, b) => a.seq - b.seq)
       buffered = undefined
@@ -215,32 +167,40 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
     if (m) receive(m)
   })
   // (Re)subscribe and reload on every connection: whatever was published while away is in the full load.
+  // Never current unless subscribed: it would report revocations applied that it cannot hear of.
+  let subscribed = false
   async function connect (): Promise<void> {
     try {
       await subscriber.subscribe(keys.channel)
-    } catch {
+      subscribed = true
+    } catch (err) {
       markStale('subscribe failed')
+      log('subscribe failed', { err })
       return
     }
     await resync()
   }
-  let first: (() => void) | undefined
-  subscriber.on('ready', () => { connect().finally(() => first?.()).catch(() => {}) })
-  subscriber.on('close', () => markStale('connection closed'))
-  subscriber.on('error', () => {})
-
   // Start-up waits for the first load, but not for ever: without Redis the mirror starts stale.
+  let markReady = (): void => {}
   const ready = new Promise<void>((resolve) => {
-    first = resolve
+    markReady = resolve
     setTimeout(resolve, options.startTimeoutMs ?? 3_000).unref()
   })
+  subscriber.on('ready', () => { connect().finally(markReady).catch(() => {}) })
+  subscriber.on('close', () => {
+    subscribed = false
+    markStale('connection closed')
+  })
+  // Errors come with every failed reconnect; 'close' has said what matters.
+  subscriber.on('error', () => {})
 
   // Heartbeat: proves the path to Redis works (a silent network would otherwise look current), reports
   // the applied position, and drops expired entries.
   const timer = setInterval(() => {
     revoked.prune(now())
-    if (subscriber.status !== 'ready') {
-      markStale('subscriber not connected')
+    // Not subscribed: a load now would report current while missing what is published meanwhile.
+    if (!subscribed) {
+      if (subscriber.status === 'ready') connect().catch(() => {})
       return
     }
     if (!current) {

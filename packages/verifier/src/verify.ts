@@ -1,8 +1,10 @@
-// verifyAccessToken: signature (pinned algorithm, key by kid), typ at+jwt, iss, aud, exp, nbf, iat with a
-// tolerance, bounded lifetime; no Fastify here. Verified tokens are cached until they expire.
-import { createVerifier } from 'fast-jwt'
-import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, parseScope } from '@keygate/protocol'
-import { VerifierError } from './errors.ts'
+// createTokenVerifier: the header (no key or key URL in it, a kid of a published key, the key's algorithm),
+// the signature, then the claims (claims-check.ts); no Fastify here. Verified tokens are cached until they expire.
+import { type Algorithm, createVerifier } from 'fast-jwt'
+import { LRUCache } from 'lru-cache'
+import { parseScope } from '@keygate/protocol'
+import { checkClaims } from './claims-check.ts'
+import { invalidToken } from './errors.ts'
 import type { VerificationKey } from './jwks.ts'
 
 /** Who called: what `request.principal` holds. */
@@ -43,50 +45,41 @@ export interface TokenVerifier {
 
 /** Longest token worth looking at; a 100 KB header is refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 4096
+/** Longest kid worth looking up. */
+export const MAX_KID_LENGTH = 128
+// Keys or key URLs in a token are never followed; crit names extensions this verifier does not know.
 const FORBIDDEN_HEADERS = ['jku', 'x5u', 'jwk', 'x5c', 'crit'] as const
-
-function invalid (reason: string, cause?: unknown): VerifierError {
-  return new VerifierError('KG_VERIFIER_ERR_TOKEN_INVALID', reason, cause === undefined ? undefined : { cause })
-}
 
 function decodeHeader (token: string): Record<string, unknown> {
   const dot = token.indexOf('.')
-  if (dot <= 0) throw invalid('not a JWT')
+  if (dot <= 0) throw invalidToken('malformed')
   let header: unknown
   try {
     header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString())
   } catch {
-    throw invalid('header is not JSON')
+    throw invalidToken('header')
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw invalid('header is not an object')
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw invalidToken('header')
   return header as Record<string, unknown>
 }
 
 // One synchronous fast-jwt verifier per key: it imports the PEM once (an async key callback would import
 // it on every call, doubling the cost of a cold verification).
-const MAX_VERIFIERS = 16
+export const MAX_VERIFIERS = 16
 
 export function createTokenVerifier (options: TokenVerifierOptions): TokenVerifier {
   const now = options.now ?? Date.now
-  const verifiers = new Map<string, (token: string) => unknown>()
+  const verifiers = new LRUCache<string, (token: string) => Record<string, unknown>>({ max: MAX_VERIFIERS })
 
-  function verifierFor (kid: string, key: VerificationKey): (token: string) => unknown {
+  // The signature only, with the algorithm pinned to the key's: the claims are checked by checkClaims,
+  // against this verifier's clock (fast-jwt's own time checks are off).
+  function verifierFor (kid: string, key: VerificationKey): (token: string) => Record<string, unknown> {
     const cacheKey = `${kid}\n${key.alg}\n${key.pem}`
     let verifier = verifiers.get(cacheKey)
-    if (verifier) return verifier
-    verifier = createVerifier({
-      key: key.pem,
-      algorithms: [key.alg as 'EdDSA' | 'ES256'],
-      allowedIss: options.issuer,
-      ...(options.audience === null ? {} : { allowedAud: options.audience }),
-      checkTyp: ACCESS_TOKEN_TYPE,
-      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope'],
-      // The times are checked below, against this verifier's clock.
-      ignoreExpiration: true,
-      ignoreNotBefore: true
-    })
-    if (verifiers.size >= MAX_VERIFIERS) verifiers.delete(verifiers.keys().next().value as string)
-    verifiers.set(cacheKey, verifier)
+    if (verifier === undefined) {
+      verifier = createVerifier({ key: key.pem, algorithms: [key.alg as Algorithm], ignoreExpiration: true, ignoreNotBefore: true })
+      verifiers.set(cacheKey, verifier)
+    }
     return verifier
   }
 
@@ -112,37 +105,24 @@ export function createTokenVerifier (options: TokenVerifierOptions): TokenVerifi
   async function verify (token: string): Promise<Principal> {
     const hit = cached(token)
     if (hit) return hit
-    if (token.length > MAX_TOKEN_LENGTH) throw invalid('token too long')
+    if (token.length > MAX_TOKEN_LENGTH) throw invalidToken('too_long')
     const header = decodeHeader(token)
-    for (const name of FORBIDDEN_HEADERS) if (name in header) throw invalid(`header ${name} is not accepted`)
-    if (typeof header.kid !== 'string' || header.kid.length > 128) throw invalid('kid missing')
-    const key = await options.keyFor(header.kid)
-    if (!key) throw invalid('unknown kid')
+    for (const name of FORBIDDEN_HEADERS) if (name in header) throw invalidToken('forbidden_header')
+    const kid = header.kid
+    if (typeof kid !== 'string' || kid.length > MAX_KID_LENGTH) throw invalidToken('kid')
+    const key = await options.keyFor(kid)
+    if (!key) throw invalidToken('unknown_kid')
     // The algorithm is the one the JWK names, whatever the token claims.
-    if (header.alg !== key.alg) throw invalid('alg does not match the key')
-    let claims: AccessTokenClaims
+    if (header.alg !== key.alg) throw invalidToken('alg')
     signatureChecks++
+    let payload: Record<string, unknown>
     try {
-      claims = verifierFor(header.kid, key)(token) as AccessTokenClaims
+      payload = verifierFor(kid, key)(token)
     } catch (err) {
-      throw invalid((err as { code?: string }).code ?? 'invalid token', err)
+      throw invalidToken((err as { code?: string }).code === 'FAST_JWT_INVALID_SIGNATURE' ? 'signature' : 'malformed', err)
     }
-    const nowSeconds = now() / 1000
-    const tolerance = options.clockToleranceSeconds
-    if (typeof claims.iat !== 'number' || typeof claims.exp !== 'number') throw invalid('iat and exp must be numbers')
-    if (claims.nbf !== undefined && typeof claims.nbf !== 'number') throw invalid('nbf must be a number')
-    if (claims.exp + tolerance <= nowSeconds) throw invalid('expired')
-    if (claims.nbf !== undefined && claims.nbf - tolerance > nowSeconds) throw invalid('not valid yet')
-    if (claims.exp - claims.iat > options.maxTokenLifetimeSeconds) throw invalid('lifetime above the maximum')
-    if (claims.iat > nowSeconds + tolerance) throw invalid('issued in the future')
-    if (typeof claims.client_id !== 'string' || typeof claims.scope !== 'string' || typeof claims.jti !== 'string' || typeof claims.sub !== 'string') {
-      throw invalid('claims of the wrong type')
-    }
-    const generation = claims.kgen ?? 0
-    if (!Number.isSafeInteger(generation) || generation < 0) throw invalid('kgen must be a non-negative integer')
-    const principal: Principal = {
-      sub: claims.sub, clientId: claims.client_id, scopes: parseScope(claims.scope), jti: claims.jti, exp: claims.exp, iat: claims.iat, kid: header.kid, keyGeneration: generation
-    }
+    const { scope, ...claims } = checkClaims(header, payload, options, now() / 1000)
+    const principal: Principal = { ...claims, scopes: parseScope(scope), kid }
     remember(token, principal)
     return principal
   }

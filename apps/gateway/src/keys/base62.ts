@@ -2,7 +2,6 @@
 import { randomBytes } from 'node:crypto'
 
 export const BASE62_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
-export const BASE62_PATTERN = /^[0-9A-Za-z]+$/
 
 // 248 = 4 × 62: bytes at or above it are dropped so that every character is equally likely.
 const UNBIASED_LIMIT = 248

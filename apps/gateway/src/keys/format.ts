@@ -1,11 +1,13 @@
 // The API key wire format: <prefix>_<keyId>_<secret><checksum> (docs/key-format.md).
 import { crc32 } from 'node:zlib'
-import { BASE62_PATTERN, encodeBase62, randomBase62 } from './base62.ts'
+import { encodeBase62, randomBase62 } from './base62.ts'
 
 export const KEY_ID_LENGTH = 12
 /** 43 base62 characters carry 256.03 bits. */
 export const SECRET_LENGTH = 43
 export const CHECKSUM_LENGTH = 6
+/** Longest keyId accepted (generated ones have KEY_ID_LENGTH). */
+export const MAX_KEY_ID_LENGTH = 64
 /** Longest string worth parsing; anything longer is refused before any work. */
 export const MAX_API_KEY_LENGTH = 256
 export const PREFIX_PATTERN = /^[a-z][a-z0-9]{0,15}_[a-z0-9]{1,16}$/
@@ -33,10 +35,9 @@ export function generateApiKey (prefix: string): ApiKeyParts & { key: string } {
   return { ...parts, key: formatApiKey(parts) }
 }
 
-/** A fresh public keyId. */
-export function generateKeyId (): string {
-  return randomBase62(KEY_ID_LENGTH)
-}
+// The whole shape in one anchored pattern: the prefix holds exactly one `_`, keyId and tail none, so the
+// split is unambiguous. The tail is the secret and the checksum.
+const KEY_PATTERN = new RegExp(`^(${PREFIX_PATTERN.source.slice(1, -1)})_([0-9A-Za-z]{1,${MAX_KEY_ID_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH + CHECKSUM_LENGTH},})$`)
 
 /**
  * Splits a presented key and checks its checksum; `undefined` for anything malformed.
@@ -45,15 +46,9 @@ export function generateKeyId (): string {
  */
 export function parseApiKey (candidate: string): ApiKeyParts | undefined {
   if (candidate.length > MAX_API_KEY_LENGTH) return undefined
-  const last = candidate.lastIndexOf('_')
-  const middle = last > 0 ? candidate.lastIndexOf('_', last - 1) : -1
-  if (middle <= 0) return undefined
-  const prefix = candidate.slice(0, middle)
-  const keyId = candidate.slice(middle + 1, last)
-  const tail = candidate.slice(last + 1)
-  if (!PREFIX_PATTERN.test(prefix) || keyId.length === 0 || keyId.length > 64) return undefined
-  if (tail.length < SECRET_LENGTH + CHECKSUM_LENGTH) return undefined
-  if (!BASE62_PATTERN.test(keyId) || !BASE62_PATTERN.test(tail)) return undefined
+  const match = KEY_PATTERN.exec(candidate)
+  if (!match) return undefined
+  const [, prefix = '', keyId = '', tail = ''] = match
   if (computeChecksum(candidate.slice(0, -CHECKSUM_LENGTH)) !== candidate.slice(-CHECKSUM_LENGTH)) return undefined
   return { prefix, keyId, secret: tail.slice(0, -CHECKSUM_LENGTH) }
 }

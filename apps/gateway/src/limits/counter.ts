@@ -1,0 +1,104 @@
+// Fixed-window counters for rate limits: in Redis when configured, so that every replica counts together;
+// in this process when there is no Redis, or while it cannot answer (each replica then counts alone, and
+// hands back to Redis as soon as it answers again). One round trip per count.
+import type { Redis } from 'ioredis'
+
+export interface Verdict {
+  /** Whether the count, this one included, is within the limit. */
+  allowed: boolean
+  /** Seconds until the window ends (at least 1). */
+  retryAfter: number
+}
+
+export interface LimitCounter {
+  /** Counts one for `subject` under `name` and says whether it is within `max` per window. */
+  hit (name: string, subject: string, max: number): Promise<Verdict>
+  /** Says whether `subject` is still within `max` under `name`, without counting. */
+  peek (name: string, subject: string, max: number): Promise<Verdict>
+  /** True while counts are kept in this process because Redis cannot answer. */
+  readonly degraded: boolean
+}
+
+export interface LimitCounterOptions {
+  /** Absent: counts are kept in this process. */
+  redis?: Redis | undefined
+  prefix: string
+  windowMs?: number
+  /** Told when counting moves to this process, and back to Redis. */
+  onDegraded?: (degraded: boolean, err?: unknown) => void
+  /** Largest number of local counters kept; the oldest go first. */
+  maxLocalEntries?: number
+  now?: () => number
+}
+
+interface Window { count: number, resetAt: number }
+
+export function createLimitCounter (options: LimitCounterOptions): LimitCounter {
+  const windowMs = options.windowMs ?? 60_000
+  const now = options.now ?? Date.now
+  const maxLocal = options.maxLocalEntries ?? 100_000
+  const local = new Map<string, Window>()
+  let degraded = false
+
+  const keyOf = (name: string, subject: string): string => `${options.prefix}limit:${name}:${subject}`
+  const verdict = (count: number, max: number, msLeft: number): Verdict => ({ allowed: count <= max, retryAfter: Math.max(1, Math.ceil(msLeft / 1000)) })
+
+  function setDegraded (next: boolean, err?: unknown): void {
+    if (degraded === next) return
+    degraded = next
+    options.onDegraded?.(next, err)
+  }
+
+  function localWindow (key: string): Window {
+    const t = now()
+    let w = local.get(key)
+    if (w === undefined || w.resetAt <= t) {
+      local.delete(key)
+      if (local.size >= maxLocal) local.delete(local.keys().next().value as string)
+      w = { count: 0, resetAt: t + windowMs }
+      local.set(key, w)
+    }
+    return w
+  }
+
+  async function viaRedis (key: string, count: boolean): Promise<{ count: number, msLeft: number } | undefined> {
+    const redis = options.redis
+    if (redis === undefined) return undefined
+    if (redis.status !== 'ready') {
+      setDegraded(true, new Error(`redis is ${redis.status}`))
+      return undefined
+    }
+    try {
+      const tx = count ? redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key) : redis.multi().get(key).pttl(key)
+      const replies = await tx.exec()
+      if (!replies) throw new Error('transaction aborted')
+      for (const [err] of replies) if (err) throw err
+      setDegraded(false)
+      const value = Number(replies[0]?.[1] ?? 0)
+      const ttl = Number(replies.at(-1)?.[1] ?? windowMs)
+      return { count: value, msLeft: ttl > 0 ? ttl : windowMs }
+    } catch (err) {
+      setDegraded(true, err)
+      return undefined
+    }
+  }
+
+  return {
+    get degraded () { return degraded },
+    async hit (name, subject, max) {
+      const key = keyOf(name, subject)
+      const shared = await viaRedis(key, true)
+      if (shared) return verdict(shared.count, max, shared.msLeft)
+      const w = localWindow(key)
+      w.count++
+      return verdict(w.count, max, w.resetAt - now())
+    },
+    async peek (name, subject, max) {
+      const key = keyOf(name, subject)
+      const shared = await viaRedis(key, false)
+      if (shared) return verdict(shared.count + 1, max, shared.msLeft)
+      const w = localWindow(key)
+      return verdict(w.count + 1, max, w.resetAt - now())
+    }
+  }
+}
