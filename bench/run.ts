@@ -55,7 +55,7 @@ try {
     { owner: 'legit', scopes: ['orders:read'] }
   ])
   const [admin, caller, victim, legit] = callers as [typeof callers[number], typeof callers[number], typeof callers[number], typeof callers[number]]
-  const gateway = await startGateway({ ...base, KEYGATE_TOKEN_RATE_LIMIT_IP: '10000000', KEYGATE_TOKEN_RATE_LIMIT_KEY: '10000000', KEYGATE_ADMIN_RATE_LIMIT: '100000' })
+  const gateway = await startGateway({ ...base, KEYGATE_TOKEN_RATE_LIMIT_IP: '10000000', KEYGATE_AUTH_FAILURE_LIMIT_KEY: '10000000', KEYGATE_ADMIN_RATE_LIMIT: '100000' })
   servers.push(gateway)
   const serviceEnv = { KEYGATE_ISSUER: ISSUER, KEYGATE_JWKS_URL: `${gateway.url}/.well-known/jwks.json`, REDIS_URL, KEYGATE_REDIS_PREFIX: prefix }
   const tokens = await Promise.all(Array.from({ length: 100 }, () => tokenFor(gateway.url, caller.key)))
@@ -69,7 +69,7 @@ try {
   }
   if (wants('2')) rows.push(await verifierCold(20_000))
   if (wants('3') || wants('4')) {
-    const cold = await startGateway({ ...base, KEYGATE_EXCHANGE_CACHE_SECONDS: '0', KEYGATE_TOKEN_RATE_LIMIT_IP: '10000000', KEYGATE_TOKEN_RATE_LIMIT_KEY: '10000000' })
+    const cold = await startGateway({ ...base, KEYGATE_EXCHANGE_CACHE_SECONDS: '0', KEYGATE_TOKEN_RATE_LIMIT_IP: '10000000', KEYGATE_AUTH_FAILURE_LIMIT_KEY: '10000000' })
     servers.push(cold)
     const coldKeys = (await createKeys(db.url, Array.from({ length: 4 }, () => ({ owner: 'cold', scopes: ['orders:read'] })))).map((k) => k.key)
     const { row: coldRow, rps } = await exchangeCold(cold.url, coldKeys, 2, SECONDS)

@@ -27,7 +27,7 @@ function closedAfter (url: URL, data: string, trickleEveryMs?: number): Promise<
 
 describe('load shedding at the token endpoint', () => {
   it('bounds Argon2 work: beyond the queue, 503 with Retry-After, while health and JWKS keep answering', async () => {
-    const gw = await buildTestGateway({ env: { KEYGATE_MAX_CONCURRENT_HASHES: '1', KEYGATE_TOKEN_RATE_LIMIT_KEY: '100000' } })
+    const gw = await buildTestGateway({ env: { KEYGATE_MAX_CONCURRENT_HASHES: '1' } })
     const { key } = await gw.createKey()
     const parts = parseApiKey(key) as NonNullable<ReturnType<typeof parseApiKey>>
     // Distinct wrong secrets: identical ones would share a single verification.
@@ -53,9 +53,9 @@ describe('load shedding at the token endpoint', () => {
     expect(order.indexOf('jwks:200')).toBeLessThan(order.length - 2)
   })
 
-  it('limits token requests per client address and per keyId with 429 and Retry-After, before any Argon2 work', async () => {
+  it('limits failed verifications per keyId and requests per client address with 429 and Retry-After, before any Argon2 work', async () => {
     const hasher = countingHasher(createArgon2Hasher())
-    const gw = await buildTestGateway({ hasher, env: { KEYGATE_TOKEN_RATE_LIMIT_KEY: '3', KEYGATE_TOKEN_RATE_LIMIT_IP: '10' } })
+    const gw = await buildTestGateway({ hasher, env: { KEYGATE_AUTH_FAILURE_LIMIT_KEY: '3', KEYGATE_TOKEN_RATE_LIMIT_IP: '10' } })
     const target = await gw.createKey()
     const other = await gw.createKey()
     hasher.calls.verify = 0
@@ -65,7 +65,7 @@ describe('load shedding at the token endpoint', () => {
     expect(statuses).toEqual([401, 401, 401, 429, 429])
     expect(hasher.calls.verify).toBe(3)
     const limited = await gw.exchange(wrong)
-    expect(limited.json()).toMatchObject({ error: 'slow_down' })
+    expect(limited.json()).toMatchObject({ error: 'temporarily_unavailable' })
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
 
     // Another key from the same address still gets through, until the address limit (10 a minute).

@@ -52,13 +52,22 @@ describe('admin route security matrix', () => {
         const res = await call(gw, route, target.record.keyId, authorization)
         expect(res.statusCode, `${route.method} ${route.url} ${name}: ${res.body}`).toBe(401)
         expect(res.json()).toMatchObject({ error: 'invalid_token' })
-        expect(res.headers['www-authenticate']).toMatch(/^Bearer .*error="invalid_token"/)
+        // RFC 6750 §3.1: without credentials, the challenge carries no error code.
+        if (name === 'no token' || name === 'not a bearer') expect(res.headers['www-authenticate']).toBe('Bearer realm="keygate"')
+        else expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="keygate", error="invalid_token"/)
       }
       const forbidden = await call(gw, route, target.record.keyId, plain)
       expect(forbidden.statusCode, `${route.method} ${route.url}: ${forbidden.body}`).toBe(403)
       expect(forbidden.json()).toMatchObject({ error: 'insufficient_scope' })
       expect(forbidden.headers['www-authenticate']).toMatch(/error="insufficient_scope"/)
     }
+    // The refusals are in the audit log, at most ten a minute from one address: the first route's nine
+    // 401s, then its 403 with the keyId of the token that lacked the scope.
+    const { rows } = await gw.db.pool.query<{ actor: string, client_ip: string, details: { status: number, keyId?: string, route: string } }>(
+      "SELECT actor, client_ip, details FROM audit_log WHERE action = 'admin.refused' ORDER BY id")
+    expect(rows).toHaveLength(10)
+    expect(rows.slice(0, 9).every((r) => r.details.status === 401 && r.details.keyId === undefined && r.client_ip === '127.0.0.1')).toBe(true)
+    expect(rows[9]?.details).toMatchObject({ status: 403, keyId: decodeJwt(plain.slice(7)).payload.client_id, route: '/admin/keys' })
   })
 
   it('refuses tokens of a disabled, then revoked, admin key, and expired tokens', async () => {

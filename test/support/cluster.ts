@@ -35,7 +35,7 @@ export async function startCluster (env: Record<string, string> = {}): Promise<C
     REDIS_URL: redisUrl(),
     KEYGATE_REDIS_PREFIX: prefix,
     KEYGATE_TOKEN_RATE_LIMIT_IP: '1000000',
-    KEYGATE_TOKEN_RATE_LIMIT_KEY: '1000000',
+    KEYGATE_AUTH_FAILURE_LIMIT_KEY: '1000000',
     KEYGATE_ADMIN_RATE_LIMIT: '1000000',
     ...env
   }

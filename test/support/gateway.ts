@@ -60,7 +60,7 @@ export async function buildTestGateway (options: TestGatewayOptions = {}): Promi
     LOG_LEVEL: 'info',
     // Tests send many requests from one address; the limits have tests of their own.
     KEYGATE_TOKEN_RATE_LIMIT_IP: '1000000',
-    KEYGATE_TOKEN_RATE_LIMIT_KEY: '1000000',
+    KEYGATE_AUTH_FAILURE_LIMIT_KEY: '1000000',
     ...options.env
   })
   const app = await buildGateway(config, { logStream: logs, ...(options.hasher ? { hasher: options.hasher } : {}) })

@@ -12,7 +12,7 @@ import errorHandler from './plugins/error-handler.ts'
 import keysPlugin from './plugins/keys.ts'
 import metricsPlugin from './plugins/metrics.ts'
 import openapiPlugin from './plugins/openapi.ts'
-import rateLimitPlugin from './plugins/rate-limit.ts'
+import limitsPlugin from './plugins/limits.ts'
 import revocationPlugin from './plugins/revocation.ts'
 import adminAuth from './plugins/admin-auth.ts'
 import adminRoutes from './routes/admin.ts'
@@ -54,11 +54,14 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
   await app.register(errorHandler)
   await app.register(formbody, { bodyLimit: 64 * 1024 })
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  await app.register(revocationPlugin, { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix })
+  await app.register(limitsPlugin, { redisPrefix: config.redisPrefix })
   await app.register(keysPlugin, {
     keyPrefix: config.keyPrefix,
     argon2: config.argon2,
     maxConcurrentHashes: config.maxConcurrentHashes,
     exchangeCacheSeconds: config.exchangeCacheSeconds,
+    failedAttemptsPerKey: config.authFailureLimitPerKey,
     hasher: deps.hasher
   })
   await app.register(signerPlugin, {
@@ -67,20 +70,17 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     masterKey: config.masterKey,
     dataDir: config.dataDir
   })
-  await app.register(revocationPlugin, { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix })
-  await app.register(rateLimitPlugin, { redisPrefix: config.redisPrefix })
   await app.register(adminAuth, { issuer: config.issuer, adminAudience: config.adminAudience })
   await app.register(openapiPlugin, { issuer: config.issuer })
-  await app.register(metricsPlugin)
+  await app.register(metricsPlugin, { token: config.metricsToken })
   await app.register(healthRoutes)
   await app.register(wellKnownRoutes, { issuer: config.issuer })
   await app.register(tokenRoutes, {
     defaultAudience: config.defaultAudience,
     tokenTtlSeconds: config.tokenTtlSeconds,
-    rateLimitPerIp: config.tokenRateLimitPerIp,
-    rateLimitPerKey: config.tokenRateLimitPerKey
+    rateLimitPerIp: config.tokenRateLimitPerIp
   })
-  await app.register(oauthRevocationRoutes)
+  await app.register(oauthRevocationRoutes, { rateLimitPerIp: config.tokenRateLimitPerIp })
   await app.register(adminRoutes, { keyPrefix: config.keyPrefix, rateLimitPerMinute: config.adminRateLimitPerMinute })
   return app
 }

@@ -77,8 +77,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ KEYGATE_MASTER_KEY: key }).masterKey).toBe(key)
   })
 
+  it('refuses a variable it no longer reads, naming what replaced it', () => {
+    expect(() => loadConfig({ KEYGATE_TOKEN_RATE_LIMIT_KEY: '600' })).toThrow(/KEYGATE_TOKEN_RATE_LIMIT_KEY is no longer read: .*KEYGATE_AUTH_FAILURE_LIMIT_KEY/)
+  })
+
   it('parses trust proxy settings', () => {
-    expect(loadConfig({ KEYGATE_TRUST_PROXY: 'true' }).trustProxy).toBe(true)
+    expect(() => loadConfig({ KEYGATE_TRUST_PROXY: 'true' })).toThrow(/KEYGATE_TRUST_PROXY must not be true/)
+    expect(loadConfig({ KEYGATE_TRUST_PROXY: 'false' }).trustProxy).toBe(false)
     expect(loadConfig({ KEYGATE_TRUST_PROXY: '2' }).trustProxy).toBe(2)
     expect(loadConfig({ KEYGATE_TRUST_PROXY: '10.0.0.0/8' }).trustProxy).toBe('10.0.0.0/8')
   })

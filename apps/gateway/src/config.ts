@@ -21,15 +21,18 @@ export interface GatewayConfig {
   /** 32 bytes, base64. Unset: generated once into `dataDir`. */
   masterKey: string | undefined
   logLevel: string
-  /** Fastify `trustProxy`: false, true, a hop count, or a list of addresses/CIDRs. */
-  trustProxy: boolean | number | string
+  /** Fastify `trustProxy`: false, a hop count, or a list of addresses/CIDRs (never `true`: see loadConfig). */
+  trustProxy: false | number | string
   argon2: Argon2Params
   /** Largest number of Argon2 verifications running at once. */
   maxConcurrentHashes: number
   adminRateLimitPerMinute: number
-  /** Token requests per minute per client address, and per keyId, counted before any Argon2 work. */
+  /** Requests per minute per client address at the endpoints that authenticate a key, before any database or Argon2 work. */
   tokenRateLimitPerIp: number
-  tokenRateLimitPerKey: number
+  /** Failed Argon2 verifications per minute per keyId; beyond, that keyId gets 429 without Argon2. */
+  authFailureLimitPerKey: number
+  /** When set, GET /metrics needs `Authorization: Bearer <this>`. */
+  metricsToken: string | undefined
   /** A key presented again within this window skips Argon2 (0: off). */
   exchangeCacheSeconds: number
   /** Create and print an admin key when the database holds no key at all. */
@@ -72,7 +75,8 @@ interface RawEnv {
   KEYGATE_BOOTSTRAP_ADMIN: boolean
   KEYGATE_ADMIN_RATE_LIMIT: number
   KEYGATE_TOKEN_RATE_LIMIT_IP: number
-  KEYGATE_TOKEN_RATE_LIMIT_KEY: number
+  KEYGATE_AUTH_FAILURE_LIMIT_KEY: number
+  KEYGATE_METRICS_TOKEN?: string
   KEYGATE_EXCHANGE_CACHE_SECONDS: number
   KEYGATE_KEEP_ALIVE_TIMEOUT_MS: number
   KEYGATE_REQUEST_TIMEOUT_MS: number
@@ -90,7 +94,7 @@ const schema = {
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
     KEYGATE_REDIS_PREFIX: { type: 'string', pattern: '^[\\w:.-]{0,64}$', default: 'keygate:' },
     DATA_DIR: { type: 'string', minLength: 1, default: '.data' },
-    KEYGATE_ISSUER: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    KEYGATE_ISSUER: { type: 'string', maxLength: 256, pattern: '^https?://[^\\s]+$' },
     KEYGATE_TOKEN_TTL: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_TTL_SECONDS, default: 300 },
     KEYGATE_DEFAULT_AUDIENCE: { type: 'string', minLength: 1, maxLength: 256, default: 'keygate' },
     KEYGATE_KEY_PREFIX: { type: 'string', pattern: PREFIX_PATTERN.source, default: 'kg_live' },
@@ -104,7 +108,8 @@ const schema = {
     KEYGATE_BOOTSTRAP_ADMIN: { type: 'boolean', default: true },
     KEYGATE_ADMIN_RATE_LIMIT: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 600 },
     KEYGATE_TOKEN_RATE_LIMIT_IP: { type: 'integer', minimum: 1, maximum: 10_000_000, default: 6000 },
-    KEYGATE_TOKEN_RATE_LIMIT_KEY: { type: 'integer', minimum: 1, maximum: 10_000_000, default: 600 },
+    KEYGATE_AUTH_FAILURE_LIMIT_KEY: { type: 'integer', minimum: 1, maximum: 10_000_000, default: 60 },
+    KEYGATE_METRICS_TOKEN: { type: 'string', minLength: 16, maxLength: 512, pattern: '^[\\x21-\\x7e]+$' },
     KEYGATE_EXCHANGE_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: 3600, default: 60 },
     KEYGATE_KEEP_ALIVE_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 5000 },
     KEYGATE_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 600_000, default: 15_000 },
@@ -121,8 +126,10 @@ function toConfigError (err: unknown): ConfigError {
   return match ? new ConfigError(match[1] ?? 'configuration', match[2] ?? 'is invalid') : new ConfigError('configuration', message)
 }
 
-function parseTrustProxy (value: string): boolean | number | string {
-  if (value === 'true') return true
+// `true` trusts every X-Forwarded-For, so any client picks the address that its limits and allowlists
+// see: name the proxies (addresses or ranges) or how many hops to trust instead.
+function parseTrustProxy (value: string): false | number | string {
+  if (value === 'true') throw new ConfigError('KEYGATE_TRUST_PROXY', 'must not be true (any client could pick its address): give the proxies\' addresses or ranges, or a hop count')
   if (value === 'false' || value === '') return false
   if (/^\d+$/.test(value)) return Number(value)
   return value
@@ -143,8 +150,16 @@ function deepFreeze<T> (value: T): Readonly<T> {
   return Object.freeze(value)
 }
 
+// Variables an earlier version read: set, they would be silently ignored, so they stop the start.
+const RETIRED: Record<string, string> = {
+  KEYGATE_TOKEN_RATE_LIMIT_KEY: 'the per-key limit counts failed verifications only, set by KEYGATE_AUTH_FAILURE_LIMIT_KEY'
+}
+
 /** Reads, validates and freezes the configuration; throws ConfigError naming the variable. */
 export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<GatewayConfig> {
+  for (const [variable, replacement] of Object.entries(RETIRED)) {
+    if (env[variable] !== undefined) throw new ConfigError(variable, `is no longer read: ${replacement}`)
+  }
   const data = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
   let raw: RawEnv
   try {
@@ -175,7 +190,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Gate
     maxConcurrentHashes: raw.KEYGATE_MAX_CONCURRENT_HASHES,
     adminRateLimitPerMinute: raw.KEYGATE_ADMIN_RATE_LIMIT,
     tokenRateLimitPerIp: raw.KEYGATE_TOKEN_RATE_LIMIT_IP,
-    tokenRateLimitPerKey: raw.KEYGATE_TOKEN_RATE_LIMIT_KEY,
+    authFailureLimitPerKey: raw.KEYGATE_AUTH_FAILURE_LIMIT_KEY,
+    metricsToken: raw.KEYGATE_METRICS_TOKEN,
     exchangeCacheSeconds: raw.KEYGATE_EXCHANGE_CACHE_SECONDS,
     bootstrapAdmin: raw.KEYGATE_BOOTSTRAP_ADMIN,
     keepAliveTimeoutMs: raw.KEYGATE_KEEP_ALIVE_TIMEOUT_MS,

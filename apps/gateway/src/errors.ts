@@ -15,11 +15,13 @@ const table = {
   KG_ERR_SCOPE_INVALID: { message: 'The requested scope exceeds the scope granted to the key', status: 400, oauth: 'invalid_scope' },
   KG_ERR_TARGET_INVALID: { message: 'The requested audience is not allowed for this key', status: 400, oauth: 'invalid_target' },
   KG_ERR_TOKEN_FOREIGN: { message: 'The token was not issued to this client', status: 400, oauth: 'unauthorized_client' },
+  KG_ERR_TOKEN_MISSING: { message: 'An access token is required (Authorization: Bearer)', status: 401, oauth: 'invalid_token' },
   KG_ERR_TOKEN_INVALID: { message: 'The access token is missing, invalid, expired or revoked', status: 401, oauth: 'invalid_token' },
   KG_ERR_SCOPE_INSUFFICIENT: { message: 'The access token lacks the scope %s', status: 403, oauth: 'insufficient_scope' },
   KG_ERR_NOT_FOUND: { message: '%s not found', status: 404, oauth: 'not_found' },
   KG_ERR_CONFLICT: { message: '%s', status: 409, oauth: 'conflict' },
-  KG_ERR_RATE_LIMITED: { message: 'Too many requests, retry later', status: 429, oauth: 'slow_down' },
+  // RFC 6749 has no rate-limit code: temporarily_unavailable is what OAuth clients retry on, with Retry-After.
+  KG_ERR_RATE_LIMITED: { message: 'Too many requests, retry after the Retry-After delay', status: 429, oauth: 'temporarily_unavailable' },
   KG_ERR_OVERLOADED: { message: 'The server is busy, retry later', status: 503, oauth: 'temporarily_unavailable' }
 } as const satisfies Record<string, Entry>
 

@@ -5,7 +5,7 @@ describe('isValidCidr', () => {
   it.each(['10.0.0.0/8', '192.168.1.7', '10.1.2.3/8', '2001:db8::/32', '::1', '0.0.0.0/0'])('accepts %s', (entry) => {
     expect(isValidCidr(entry)).toBe(true)
   })
-  it.each(['', '10.0.0.0/33', '10.0.0/8', 'localhost', '2001:db8::/129', '10.0.0.0/8/1', '1.2.3.4/-1', '1.2.3.4/ 8'])('refuses %s', (entry) => {
+  it.each(['', '10.0.0.0/33', '10.0.0/8', 'localhost', '2001:db8::/129', '10.0.0.0/8/1', '1.2.3.4/-1', '1.2.3.4/ 8', 'fe80::1%eth0', 'fe80::1%eth0/64'])('refuses %s', (entry) => {
     expect(isValidCidr(entry)).toBe(false)
   })
 })

@@ -5,7 +5,8 @@ const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i
 
 function split (entry: string): { address: string, prefix: number, family: 'ipv4' | 'ipv6' } | undefined {
   const [address = '', prefixText, ...rest] = entry.split('/')
-  const version = isIP(address)
+  // node:net takes a zone (`fe80::1%eth0`); Postgres's inet does not, and a zone means nothing off-host.
+  const version = address.includes('%') ? 0 : isIP(address)
   if (version === 0 || rest.length > 0) return undefined
   const max = version === 4 ? 32 : 128
   const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN

@@ -3,6 +3,7 @@ import type pg from 'pg'
 import type { Queryable } from '../db/transaction.ts'
 import { refuseClient } from '../errors.ts'
 import { type ApiKeyParts, generateApiKey, lastFour } from './format.ts'
+import type { FailedAttempts } from './failed-attempts.ts'
 import type { SecretHasher } from './hashing.ts'
 import { isIpAllowed } from './ip-allowlist.ts'
 import { stateOf } from './view.ts'
@@ -50,6 +51,8 @@ export interface KeyServiceOptions {
   limiter: WorkLimiter
   /** Skips Argon2 for a key presented again within its window. */
   verified: VerifiedCache
+  /** The per-key limit on failed verifications (absent: none, as in the CLI, which authenticates nobody). */
+  failedAttempts?: FailedAttempts | undefined
   keyPrefix: string
   /** Failures of work done after the response (rehashing). */
   onBackgroundError: (err: unknown) => void
@@ -70,7 +73,7 @@ function withoutHash ({ secretHash: _, ...record }: StoredApiKey): ApiKeyRecord 
 }
 
 export function createKeyService (options: KeyServiceOptions): KeyService {
-  const { db, hasher, limiter, verified } = options
+  const { db, hasher, limiter, verified, failedAttempts } = options
 
   function rehashInBackground (key: StoredApiKey, secret: string): void {
     if (!hasher.needsRehash(key.secretHash)) return
@@ -119,7 +122,13 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
       checkUsable(key, context.now ?? new Date())
       if (context.clientIp !== undefined && !isIpAllowed(key.ipAllowlist, context.clientIp)) throw refuseClient('ip_not_allowed', key.keyId)
       // State, scopes and allowlist above are read fresh each time: the cache only spares the hash.
-      const valid = await verified.check(key.keyId, parts.secret, key.secretHash, () => limiter.run(() => hasher.verify(key.secretHash, parts.secret)))
+      const valid = await verified.check(key.keyId, parts.secret, key.secretHash, async (recognised) => {
+        if (recognised || failedAttempts === undefined) return limiter.run(() => hasher.verify(key.secretHash, parts.secret))
+        await failedAttempts.attempt(key.keyId, context.clientIp)
+        const matches = await limiter.run(() => hasher.verify(key.secretHash, parts.secret))
+        if (matches) await failedAttempts.succeeded(key.keyId, context.clientIp)
+        return matches
+      })
       if (!valid) throw refuseClient('wrong_secret', parts.keyId)
       rehashInBackground(key, parts.secret)
       return withoutHash(key)

@@ -2,6 +2,7 @@
 // limiter, the exchange cache, authentication and admin mutations, wired once.
 import type pg from 'pg'
 import { type KeyAdmin, createKeyAdmin } from './admin.ts'
+import type { FailedAttempts } from './failed-attempts.ts'
 import { type Argon2Params, type SecretHasher, createArgon2Hasher } from './hashing.ts'
 import { type KeyService, createKeyService } from './service.ts'
 import { createVerifiedCache } from './verified-cache.ts'
@@ -15,6 +16,7 @@ export interface KeyServicesOptions {
   /** How long a verified key skips Argon2 when presented again; 0 turns it off. */
   exchangeCacheSeconds: number
   hasher?: SecretHasher | undefined
+  failedAttempts?: FailedAttempts | undefined
   /** Failures of work done after a response (rehashing). */
   onBackgroundError: (err: unknown) => void
 }
@@ -34,6 +36,7 @@ export function createKeyServices (options: KeyServicesOptions): KeyServices {
     hasher: options.hasher ?? createArgon2Hasher(options.argon2),
     limiter,
     verified,
+    failedAttempts: options.failedAttempts,
     keyPrefix: options.keyPrefix,
     onBackgroundError: options.onBackgroundError
   })

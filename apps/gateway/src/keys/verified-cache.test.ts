@@ -58,4 +58,23 @@ describe('createVerifiedCache', () => {
     await cache.check('k', 's', 'h', v.verify)
     expect(v.calls.n).toBe(2)
   })
+
+  it('recognises a presentation that verified, past its window until the recognition window ends; a guess never', async () => {
+    let clock = 0
+    const cache = createVerifiedCache(1000, 10, () => clock, 5000)
+    const told: boolean[] = []
+    const verify = (valid: boolean) => async (recognised: boolean) => { told.push(recognised); return valid }
+    await cache.check('k', 's', 'h', verify(true))
+    clock = 2000
+    await cache.check('k', 's', 'h', verify(true))
+    await cache.check('k', 'guess', 'h', verify(false))
+    await cache.check('k', 'guess', 'h', verify(false))
+    clock = 2000 + 5000
+    await cache.check('k', 's', 'h', verify(true))
+    expect(told).toEqual([false, true, false, false, false])
+    cache.forget('k')
+    clock += 1000
+    await cache.check('k', 's', 'h', verify(true))
+    expect(told.at(-1)).toBe(false)
+  })
 })

@@ -40,4 +40,13 @@ describe('createLimitCounter, in process', () => {
     expect((await counter.hit('a', 'one', 1)).allowed).toBe(true)
     expect((await counter.hit('a', 'three', 1)).allowed).toBe(false)
   })
+
+  it('takes a count back within the window, never below zero', async () => {
+    const counter = createLimitCounter({ prefix: 't:' })
+    await counter.hit('f', 'k', 1)
+    await counter.release('f', 'k')
+    await counter.release('f', 'k')
+    expect((await counter.hit('f', 'k', 1)).allowed).toBe(true)
+    expect((await counter.hit('f', 'k', 1)).allowed).toBe(false)
+  })
 })

@@ -13,6 +13,8 @@ export interface Verdict {
 export interface LimitCounter {
   /** Counts one for `subject` under `name` and says whether it is within `max` per window. */
   hit (name: string, subject: string, max: number): Promise<Verdict>
+  /** Takes back one count of `subject` under `name` in the current window (none when the window has ended). */
+  release (name: string, subject: string): Promise<void>
   /** Says whether `subject` is still within `max` under `name`, without counting. */
   peek (name: string, subject: string, max: number): Promise<Verdict>
   /** True while counts are kept in this process because Redis cannot answer. */
@@ -32,6 +34,9 @@ export interface LimitCounterOptions {
 }
 
 interface Window { count: number, resetAt: number }
+
+// A decrement that never outlives the window: a count that has expired is not brought back as -1.
+const RELEASE_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end return 0"
 
 export function createLimitCounter (options: LimitCounterOptions): LimitCounter {
   const windowMs = options.windowMs ?? 60_000
@@ -92,6 +97,20 @@ export function createLimitCounter (options: LimitCounterOptions): LimitCounter 
       const w = localWindow(key)
       w.count++
       return verdict(w.count, max, w.resetAt - now())
+    },
+    async release (name, subject) {
+      const key = keyOf(name, subject)
+      const redis = options.redis
+      if (redis !== undefined && redis.status === 'ready') {
+        try {
+          await redis.eval(RELEASE_SCRIPT, 1, key)
+          return
+        } catch (err) {
+          setDegraded(true, err)
+        }
+      }
+      const w = local.get(key)
+      if (w !== undefined && w.count > 0) w.count--
     },
     async peek (name, subject, max) {
       const key = keyOf(name, subject)

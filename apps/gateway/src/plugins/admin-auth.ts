@@ -3,8 +3,9 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ADMIN_SCOPE, type AccessTokenClaims } from '@keygate/protocol'
-import type { Actor } from '../audit/store.ts'
-import { errors } from '../errors.ts'
+import { type Actor, appendAudit } from '../audit/store.ts'
+import { errors, isKeygateError } from '../errors.ts'
+import { bearerToken, isBearer } from '../http/bearer.ts'
 import { createOwnTokens } from '../tokens/own-tokens.ts'
 
 declare module 'fastify' {
@@ -29,12 +30,7 @@ export function actorOf (request: FastifyRequest): Actor {
   }
 }
 
-export function bearerToken (request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization
-  if (header === undefined) return undefined
-  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header.trim())
-  return match?.[1]
-}
+const REFUSALS_AUDITED_PER_MINUTE = 10
 
 interface AdminAuthOptions {
   issuer: string
@@ -47,15 +43,33 @@ async function adminAuth (app: FastifyInstance, options: AdminAuthOptions): Prom
 
   app.decorate('verifyOwnToken', async (token: string) => (await tokens.check(token)).claims)
   app.decorateRequest('adminClaims', null)
+  // A refused attempt is audited, at most REFUSALS_AUDITED_PER_MINUTE per address: a flood of bad tokens
+  // must not become a flood of writes.
+  async function auditRefusal (request: FastifyRequest, err: unknown, keyId: string | undefined): Promise<void> {
+    if (!isKeygateError(err) || !(await app.limits.hit('audit-refusal', request.ip, REFUSALS_AUDITED_PER_MINUTE)).allowed) return
+    const details = { status: err.statusCode, error: err.code, method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0], ...(keyId ? { keyId } : {}) }
+    await appendAudit(app.db, actorOf(request), 'admin.refused', null, { details })
+      .catch((auditErr: unknown) => request.log.warn({ err: auditErr }, 'could not audit a refused admin request'))
+  }
+
   app.decorate('requireAdmin', async (request: FastifyRequest) => {
-    const token = bearerToken(request)
-    if (!token) throw new errors.KG_ERR_TOKEN_INVALID({ cause: 'missing' })
-    // A token minted for a downstream service is not one for the admin API, whatever its scope: the
-    // service that received it could otherwise replay it here.
-    const { claims, admin } = await tokens.check(token, { forAdmin: true })
-    if (!admin) throw new errors.KG_ERR_SCOPE_INSUFFICIENT(ADMIN_SCOPE)
-    request.adminClaims = claims
+    let keyId: string | undefined
+    try {
+      const header = request.headers.authorization
+      if (!isBearer(header)) throw new errors.KG_ERR_TOKEN_MISSING()
+      const token = bearerToken(header)
+      if (token === undefined) throw new errors.KG_ERR_TOKEN_INVALID({ cause: 'not a Bearer token' })
+      // A token minted for a downstream service is not one for the admin API, whatever its scope: the
+      // service that received it could otherwise replay it here.
+      const { claims, admin } = await tokens.check(token, { forAdmin: true })
+      keyId = claims.client_id
+      if (!admin) throw new errors.KG_ERR_SCOPE_INSUFFICIENT(ADMIN_SCOPE)
+      request.adminClaims = claims
+    } catch (err) {
+      await auditRefusal(request, err, keyId)
+      throw err
+    }
   })
 }
 
-export default fp(adminAuth, { name: 'keygate-admin-auth', fastify: '5.x', dependencies: ['keygate-db', 'keygate-signer'] })
+export default fp(adminAuth, { name: 'keygate-admin-auth', fastify: '5.x', dependencies: ['keygate-db', 'keygate-signer', 'keygate-limits'] })

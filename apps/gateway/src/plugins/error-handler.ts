@@ -42,6 +42,8 @@ function isPlainObject (value: unknown): value is Record<string, unknown> {
 
 function challenge (code: KeygateErrorCode, description: string): string | undefined {
   if (code === 'KG_ERR_CLIENT_INVALID') return 'Basic realm="keygate", charset="UTF-8"'
+  // RFC 6750 §3.1: a request with no credentials learns only that a Bearer token is wanted.
+  if (code === 'KG_ERR_TOKEN_MISSING') return 'Bearer realm="keygate"'
   if (code === 'KG_ERR_TOKEN_INVALID') return `Bearer realm="keygate", error="invalid_token", error_description="${description}"`
   if (code === 'KG_ERR_SCOPE_INSUFFICIENT') return `Bearer realm="keygate", error="insufficient_scope", error_description="${description}"`
   return undefined

@@ -1,6 +1,7 @@
 // Wires the key services into the app, and batches lastUsedAt writes.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
+import { createFailedAttempts } from '../keys/failed-attempts.ts'
 import type { Argon2Params, SecretHasher } from '../keys/hashing.ts'
 import { createLastUsedTracker } from '../keys/last-used.ts'
 import { createKeyServices } from '../keys/services.ts'
@@ -12,12 +13,16 @@ export interface KeysPluginOptions {
   hasher?: SecretHasher | undefined
   lastUsedFlushMs?: number
   exchangeCacheSeconds: number
+  /** Failed verifications per keyId per minute before that keyId gets 429 instead of Argon2. */
+  failedAttemptsPerKey: number
 }
 
 async function keysPlugin (app: FastifyInstance, options: KeysPluginOptions): Promise<void> {
+  const { failedAttemptsPerKey, ...rest } = options
   const { limiter, keys, keyAdmin } = createKeyServices({
     db: app.db,
-    ...options,
+    ...rest,
+    failedAttempts: createFailedAttempts(app.limits, failedAttemptsPerKey),
     onBackgroundError: (err) => app.log.error({ err }, 'background key update failed')
   })
   const lastUsed = createLastUsedTracker(app.db)
@@ -36,4 +41,4 @@ async function keysPlugin (app: FastifyInstance, options: KeysPluginOptions): Pr
   app.decorate('keyAdmin', keyAdmin)
 }
 
-export default fp(keysPlugin, { name: 'keygate-keys', fastify: '5.x', dependencies: ['keygate-db'] })
+export default fp(keysPlugin, { name: 'keygate-keys', fastify: '5.x', dependencies: ['keygate-db', 'keygate-limits'] })

@@ -1,9 +1,26 @@
-// GET /metrics: Prometheus text. Request latency by route, exchanges by outcome, Argon2 load, outbox backlog.
+// GET /metrics: Prometheus text. Request latency by route, exchanges by outcome, Argon2 load, outbox backlog,
+// rate limits counted locally. Every gauge is read from memory: a scrape costs no query. With a token
+// configured, a scrape must present it (Bearer), compared in constant time.
+import { createHash, timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { errors } from '../errors.ts'
+import { bearerToken } from '../http/bearer.ts'
 
-async function metricsPlugin (app: FastifyInstance): Promise<void> {
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest()
+
+function scrapeGuard (token: string | undefined): (request: FastifyRequest) => Promise<void> {
+  if (token === undefined) return async () => {}
+  const expected = digest(token)
+  return async (request) => {
+    const presented = bearerToken(request.headers.authorization)
+    if (presented === undefined) throw new errors.KG_ERR_TOKEN_MISSING()
+    if (!timingSafeEqual(digest(presented), expected)) throw new errors.KG_ERR_TOKEN_INVALID({ cause: 'metrics token' })
+  }
+}
+
+async function metricsPlugin (app: FastifyInstance, options: { token?: string | undefined }): Promise<void> {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'keygate_' })
   const duration = new Histogram({
@@ -19,18 +36,16 @@ async function metricsPlugin (app: FastifyInstance): Promise<void> {
     labelNames: ['status'],
     registers: [registry]
   })
-  const gauges: Array<[string, string, () => number | Promise<number>]> = [
+  const gauges: Array<[string, string, () => number]> = [
     ['keygate_argon2_active', 'Argon2 hashes running', () => app.hashLimiter.active],
     ['keygate_argon2_queued', 'Argon2 hashes waiting for a slot', () => app.hashLimiter.queued],
     ['keygate_revocation_relay_leader', '1 when this replica relays revocations to Redis', () => app.revocationFanout?.relay.leader ? 1 : 0],
-    ['keygate_revocation_outbox_pending', 'Revocations committed but not yet published to Redis', async () => {
-      const { rows } = await app.db.query<{ n: string }>('SELECT count(*) AS n FROM revocation_outbox WHERE published_at IS NULL')
-      return Number(rows[0]?.n ?? 0)
-    }]
+    ['keygate_revocation_outbox_pending', 'Revocations committed but not yet published to Redis, as the relay leader last counted them', () => app.revocationFanout?.relay.pending ?? 0],
+    ['keygate_rate_limits_local', '1 while rate limits are counted in this process because Redis cannot answer', () => app.limits.degraded ? 1 : 0]
   ]
   for (const [name, help, read] of gauges) {
     // eslint-disable-next-line no-new -- registered by its constructor
-    new Gauge({ name, help, registers: [registry], async collect () { this.set(await read()) } })
+    new Gauge({ name, help, registers: [registry], collect () { this.set(read()) } })
   }
 
   app.addHook('onResponse', async (request, reply) => {
@@ -40,10 +55,13 @@ async function metricsPlugin (app: FastifyInstance): Promise<void> {
     if (route === '/oauth/token') exchanges.inc({ status })
   })
 
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['health'] } }, async (_request, reply) => {
+  app.get('/metrics', {
+    onRequest: scrapeGuard(options.token),
+    schema: { summary: 'Prometheus metrics (Bearer KEYGATE_METRICS_TOKEN when set)', tags: ['health'] }
+  }, async (_request, reply) => {
     reply.type(registry.contentType)
     return registry.metrics()
   })
 }
 
-export default fp(metricsPlugin, { name: 'keygate-metrics', fastify: '5.x', dependencies: ['keygate-db', 'keygate-keys', 'keygate-revocation'] })
+export default fp(metricsPlugin, { name: 'keygate-metrics', fastify: '5.x', dependencies: ['keygate-keys', 'keygate-revocation', 'keygate-limits'] })

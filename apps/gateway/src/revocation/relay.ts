@@ -6,7 +6,7 @@ import type pg from 'pg'
 import type { Redis } from 'ioredis'
 import { type RevocationKeys, encodeRevocation } from '@keygate/protocol'
 import { announceRetirements } from '../tokens/signing-keys.ts'
-import { type PublishableRevocation, REVOCATION_CHANNEL, markPublished, pruneRevocations, revocationsInForce } from './store.ts'
+import { type PublishableRevocation, REVOCATION_CHANNEL, countPending, markPublished, pruneRevocations, revocationsInForce } from './store.ts'
 
 const RELAY_LOCK_ID = 0x6b67726c
 const BATCH = 200
@@ -39,6 +39,8 @@ export interface RevocationRelay {
   drain (withHousekeeping?: boolean): Promise<void>
   stop (): Promise<void>
   readonly leader: boolean
+  /** Revocations committed but not yet published, as the leader last counted them (each poll); undefined elsewhere. */
+  readonly pending: number | undefined
 }
 
 export interface RelayOptions {
@@ -56,6 +58,7 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
   let running: Promise<void> | undefined
   let lockClient: pg.PoolClient | undefined
   let lastPrune = 0
+  let pending: number | undefined
 
   async function publish (r: PublishableRevocation, currentEpoch: string): Promise<number> {
     return await redis.eval(PUBLISH_SCRIPT, 4, keys.set, keys.seq, keys.epoch, keys.channel,
@@ -168,12 +171,15 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
   redis.on('ready', onRedisReady)
   const timer = setInterval(() => {
     kick(leader ? () => drain(true) : lead)
+    if (leader) countPending(pool).then((n) => { pending = n }, () => {})
+    else pending = undefined
   }, pollIntervalMs)
   timer.unref()
   kick(lead)
 
   return {
     get leader () { return leader },
+    get pending () { return pending },
     drain,
     async stop () {
       stopped = true

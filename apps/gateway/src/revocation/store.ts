@@ -77,3 +77,9 @@ export async function pruneRevocations (db: Queryable): Promise<number> {
   const { rowCount } = await db.query('DELETE FROM revocations WHERE expires_at < now()')
   return rowCount ?? 0
 }
+
+/** How many committed revocations the relay has not published yet. */
+export async function countPending (db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM revocation_outbox WHERE published_at IS NULL')
+  return Number(rows[0]?.n ?? 0)
+}

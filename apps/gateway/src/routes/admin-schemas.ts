@@ -1,37 +1,34 @@
 // Schemas of the admin API: what goes in is bounded and validated; what comes out never holds a secret or a hash.
 import { Type } from '@fastify/type-provider-typebox'
-import { SCOPE_PATTERN } from '@keygate/protocol'
+import { KeyAllowlist, KeyAudiences, KeyId, KeyScopes, Line, Metadata, Name, Owner, Reason, Timestamp } from '../keys/fields.ts'
 
-const Scope = Type.String({ pattern: SCOPE_PATTERN.source, examples: ['orders:read'] })
-const Audience = Type.String({ minLength: 1, maxLength: 256, examples: ['orders-api'] })
-const Cidr = Type.String({ minLength: 2, maxLength: 64, examples: ['10.0.0.0/8'] })
-const Timestamp = Type.String({ format: 'date-time', examples: ['2027-01-01T00:00:00Z'] })
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()])
+const Cursor = Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })
 
-export const KeyIdParams = Type.Object({ keyId: Type.String({ pattern: '^[0-9A-Za-z]{1,64}$' }) })
-export const OwnerParams = Type.Object({ owner: Type.String({ minLength: 1, maxLength: 128 }) })
+export const KeyIdParams = Type.Object({ keyId: KeyId })
+export const OwnerParams = Type.Object({ owner: Owner })
 
 export const CreateKeyBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 128, examples: ['billing worker'] }),
-  owner: Type.String({ minLength: 1, maxLength: 128, examples: ['billing'] }),
-  scopes: Type.Array(Scope, { maxItems: 64, uniqueItems: true }),
-  audiences: Type.Optional(Type.Array(Audience, { maxItems: 32, uniqueItems: true })),
-  ipAllowlist: Type.Optional(Type.Array(Cidr, { maxItems: 64 })),
+  name: Name,
+  owner: Owner,
+  scopes: KeyScopes,
+  audiences: Type.Optional(KeyAudiences),
+  ipAllowlist: Type.Optional(KeyAllowlist),
   expiresAt: Type.Optional(Nullable(Timestamp)),
-  metadata: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 32 })),
+  metadata: Type.Optional(Metadata),
   environment: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')], { description: 'kg_live (default: the configured prefix) or kg_test' }))
 }, { additionalProperties: false })
 
 export const UpdateKeyBody = Type.Object({
-  name: Type.Optional(CreateKeyBody.properties.name),
-  scopes: Type.Optional(CreateKeyBody.properties.scopes),
-  audiences: CreateKeyBody.properties.audiences,
-  ipAllowlist: CreateKeyBody.properties.ipAllowlist,
-  expiresAt: CreateKeyBody.properties.expiresAt,
-  metadata: CreateKeyBody.properties.metadata
+  name: Type.Optional(Name),
+  scopes: Type.Optional(KeyScopes),
+  audiences: Type.Optional(KeyAudiences),
+  ipAllowlist: Type.Optional(KeyAllowlist),
+  expiresAt: Type.Optional(Nullable(Timestamp)),
+  metadata: Type.Optional(Metadata)
 }, { additionalProperties: false, minProperties: 1 })
 
-export const ReasonBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false })
+export const ReasonBody = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false })
 export const RotateBody = Type.Object({
   gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400, default: 0, examples: [3600] }))
 }, { additionalProperties: false })
@@ -65,19 +62,19 @@ export const CreatedKey = Type.Object({
 export const KeyPage = Type.Object({ items: Type.Array(KeyRecord), nextCursor: Nullable(Type.String()) })
 
 export const ListKeysQuery = Type.Object({
-  owner: Type.Optional(Type.String({ maxLength: 128 })),
-  environment: Type.Optional(Type.String({ maxLength: 16 })),
+  owner: Type.Optional(Owner),
+  environment: Type.Optional(Line(16)),
   state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled'), Type.Literal('revoked'), Type.Literal('expired')])),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-  cursor: Type.Optional(Type.String({ maxLength: 64 }))
+  cursor: Type.Optional(Cursor)
 })
 
 export const AuditQuery = Type.Object({
-  actor: Type.Optional(Type.String({ maxLength: 128 })),
-  action: Type.Optional(Type.String({ maxLength: 64 })),
-  target: Type.Optional(Type.String({ maxLength: 128 })),
+  actor: Type.Optional(Line(128)),
+  action: Type.Optional(Line(64)),
+  target: Type.Optional(Line(128)),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-  cursor: Type.Optional(Type.String({ maxLength: 64 }))
+  cursor: Type.Optional(Cursor)
 })
 
 export const AuditEntry = Type.Object({

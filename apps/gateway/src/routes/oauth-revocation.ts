@@ -6,8 +6,10 @@ import { appendAudit } from '../audit/store.ts'
 import { withTransaction } from '../db/transaction.ts'
 import { errors } from '../errors.ts'
 import { recordRevocation } from '../revocation/store.ts'
-import { actorOf, bearerToken } from '../plugins/admin-auth.ts'
+import { isBearer } from '../http/bearer.ts'
+import { actorOf } from '../plugins/admin-auth.ts'
 import { presentedKeyOf } from '../keys/client-credentials.ts'
+import { OAUTH_ADDRESS_LIMIT } from '../plugins/limits.ts'
 import { oauthErrors } from './schemas.ts'
 
 const TokenBody = Type.Object({
@@ -30,7 +32,11 @@ const Introspection = Type.Object({
   token_type: Type.Optional(Type.Literal('Bearer'))
 })
 
-const oauthRevocationRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const oauthRevocationRoutes: FastifyPluginAsyncTypebox<{ rateLimitPerIp: number }> = async (app, options) => {
+  // Both authenticate a key or a token: the same wall per address as the token endpoint, before either.
+  const perAddress = app.limitBy(OAUTH_ADDRESS_LIMIT, options.rateLimitPerIp)
+  app.addHook('onRequest', async (request) => perAddress(request, request.ip))
+
   async function claimsOrUndefined (token: string): Promise<AccessTokenClaims | undefined> {
     try {
       return await app.verifyOwnToken(token)
@@ -52,7 +58,7 @@ const oauthRevocationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
     let clientKeyId: string | undefined
-    if (bearerToken(request) !== undefined) {
+    if (isBearer(request.headers.authorization)) {
       await app.requireAdmin(request)
     } else {
       const presented = presentedKeyOf(request.headers.authorization, request.body)

@@ -4,6 +4,7 @@ import { Type } from '@fastify/type-provider-typebox'
 import { errors } from '../errors.ts'
 import { presentedKeyOf } from '../keys/client-credentials.ts'
 import { exchangeApiKey } from '../tokens/exchange.ts'
+import { OAUTH_ADDRESS_LIMIT } from '../plugins/limits.ts'
 import { oauthErrors } from './schemas.ts'
 
 const TOKEN_BODY_LIMIT = 8 * 1024
@@ -26,13 +27,12 @@ const TokenResponse = Type.Object({
 export interface TokenRoutesOptions {
   defaultAudience: string
   tokenTtlSeconds: number
+  /** Requests per minute per client address, shared with /oauth/revoke and /oauth/introspect. */
   rateLimitPerIp: number
-  rateLimitPerKey: number
 }
 
 const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, options) => {
-  const perAddress = app.limitBy('token-ip', options.rateLimitPerIp)
-  const perKey = app.limitBy('token-key', options.rateLimitPerKey)
+  const perAddress = app.limitBy(OAUTH_ADDRESS_LIMIT, options.rateLimitPerIp)
 
   app.post('/oauth/token', {
     bodyLimit: TOKEN_BODY_LIMIT,
@@ -46,10 +46,10 @@ const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, o
     const body = request.body
     if (body.grant_type === undefined) throw new errors.KG_ERR_REQUEST_INVALID('grant_type is required')
     if (body.grant_type !== 'client_credentials') throw new errors.KG_ERR_GRANT_UNSUPPORTED()
-    // What needs no I/O first: a malformed key is refused before the limits, the database or Argon2.
+    // What needs no I/O first: a malformed key is refused before the limit, the database or Argon2. The
+    // per-key limit counts failed Argon2 verifications only (keys/failed-attempts.ts).
     const presented = presentedKeyOf(request.headers.authorization, body)
     await perAddress(request, request.ip)
-    await perKey(request, presented.key.keyId)
     const { response, key, minted } = await exchangeApiKey({
       keys: app.keys,
       minter: app.signer.minter,
