@@ -6,17 +6,17 @@ import { buildTestGateway, countingHasher, withWrongSecret } from '../support/ga
 const ONE_REQUEST = 'GET /healthz HTTP/1.1\r\nHost: keygate\r\n\r\n'
 
 /**
- * Opens a connection and writes `data`; with `trickleEveryMs`, one more header line at that pace, so that
+ * Opens a connection and writes `data`; with `trickleEveryMs`, `more` (a header line) at that pace, so that
  * the request never ends nor the connection idles. Resolves when the server closes it: the ms from the
  * first write, and what the server sent.
  */
-function closedAfter (url: URL, data: string, trickleEveryMs?: number): Promise<{ ms: number, answer: string }> {
+function closedAfter (url: URL, data: string, trickleEveryMs?: number, more: (n: number) => string = (n) => `x-trickle-${n}: 1\r\n`): Promise<{ ms: number, answer: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect(Number(url.port), url.hostname, () => {
       const start = Date.now()
       let answer = ''
       let n = 0
-      const timer = trickleEveryMs === undefined ? undefined : setInterval(() => socket.write(`x-trickle-${n++}: 1\r\n`), trickleEveryMs)
+      const timer = trickleEveryMs === undefined ? undefined : setInterval(() => socket.write(more(n++)), trickleEveryMs)
       socket.on('data', (chunk: Buffer) => { answer += chunk.toString() })
       socket.on('close', () => { clearInterval(timer); resolve({ ms: Date.now() - start, answer }) })
       socket.write(data)
@@ -158,6 +158,17 @@ describe('HTTP hardening', () => {
     expect(trickling.answer).toMatch(/^HTTP\/1\.1 408 /)
     expect((await fetch(`${url.origin}/healthz`)).status).toBe(200)
   }, 20_000)
+
+  it('closes a request whose body trickles in at KEYGATE_REQUEST_TIMEOUT_MS, as it does one whose headers do', async () => {
+    const gw = await buildTestGateway({ env: { KEYGATE_REQUEST_TIMEOUT_MS: '2000' } })
+    const url = new URL(await gw.app.listen({ host: '127.0.0.1', port: 0 }))
+    const head = 'POST /oauth/token HTTP/1.1\r\nHost: keygate\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000\r\n\r\ngrant_type=client_credentials'
+    const trickling = await closedAfter(url, head, 200, (n) => `&x${n}=1`)
+    expect(trickling.ms).toBeGreaterThan(1_900)
+    expect(trickling.ms).toBeLessThan(6_000)
+    expect(trickling.answer).toMatch(/^HTTP\/1\.1 408 /)
+    expect((await fetch(`${url.origin}/healthz`)).status).toBe(200)
+  }, 90_000)
 
   it('keeps an idle keep-alive connection open for KEYGATE_KEEP_ALIVE_TIMEOUT_MS, past the connection timeout', async () => {
     // Behind a load balancer with a 60 s idle timeout the setting is raised above it; here, above the

@@ -8,7 +8,7 @@ import { createLogger, requestIdFor } from './http/logger.ts'
 import { validatorCompiler } from './http/validator.ts'
 import commonHeaders from './plugins/common-headers.ts'
 import dbPlugin from './plugins/db.ts'
-import errorHandler from './plugins/error-handler.ts'
+import errorHandler, { sendFrameworkError } from './plugins/error-handler.ts'
 import keysPlugin from './plugins/keys.ts'
 import metricsPlugin from './plugins/metrics.ts'
 import openapiPlugin from './plugins/openapi.ts'
@@ -43,10 +43,12 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     // which Node checks every connectionsCheckingInterval (by default every 30 s: a 15 s bound became 45 s).
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
-    http: { connectionsCheckingInterval: REQUEST_TIMEOUT_CHECK_MS },
+    // Given to the server at its creation: set afterwards, Node keeps its 60 s headersTimeout.
+    http: { connectionsCheckingInterval: REQUEST_TIMEOUT_CHECK_MS, headersTimeout: config.requestTimeoutMs, requestTimeout: config.requestTimeoutMs },
     keepAliveTimeout: config.keepAliveTimeoutMs,
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 }
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors: sendFrameworkError
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
 

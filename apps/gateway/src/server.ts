@@ -2,7 +2,7 @@
 import closeWithGrace from 'close-with-grace'
 import { ConfigError, loadConfig } from './config.ts'
 import { buildGateway } from './app.ts'
-import { createBootstrapAdminKey, describeBootstrapKey } from './keys/bootstrap.ts'
+import { createBootstrapAdminKey, describeBootstrapKey, writeBootstrapKey } from './keys/bootstrap.ts'
 
 async function main (): Promise<void> {
   let config
@@ -23,8 +23,11 @@ async function main (): Promise<void> {
 
   await app.listen({ host: config.host, port: config.port })
   if (config.bootstrapAdmin) {
-    const created = await createBootstrapAdminKey(app.db, app.keys, config.adminAudience)
-    if (created) process.stdout.write(`${describeBootstrapKey(created, config.issuer)}\n`)
+    const created = await createBootstrapAdminKey(app.db, app.keyAdmin, config.adminAudience)
+    if (created) {
+      const path = await writeBootstrapKey(config.dataDir, created.key)
+      process.stdout.write(`${describeBootstrapKey(created, config.issuer, { path, showKey: process.stdout.isTTY === true })}\n`)
+    }
   }
 }
 

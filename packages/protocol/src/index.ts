@@ -8,3 +8,4 @@ export {
 export { MAX_SCOPES, SCOPE_PATTERN, formatScope, isValidScopeList, missingScopes, parseScope } from './scopes.ts'
 export { ALL_GENERATIONS, decodeRevocation, encodeRevocation, revocationKeys } from './revocation.ts'
 export type { RevocationKeys, RevocationKind, RevocationMessage } from './revocation.ts'
+export { MAX_AUDIENCE_LENGTH, MAX_KEY_CLAIMS_BYTES, MAX_TOKEN_LENGTH, keyClaimsBytes } from './token-budget.ts'

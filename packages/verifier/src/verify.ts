@@ -2,7 +2,7 @@
 // the signature, then the claims (claims-check.ts); no Fastify here. Verified tokens are cached until they expire.
 import { type Algorithm, createVerifier } from 'fast-jwt'
 import { LRUCache } from 'lru-cache'
-import { parseScope } from '@keygate/protocol'
+import { MAX_TOKEN_LENGTH, parseScope } from '@keygate/protocol'
 import { checkClaims } from './claims-check.ts'
 import { invalidToken } from './errors.ts'
 import type { VerificationKey } from './jwks.ts'
@@ -43,8 +43,8 @@ export interface TokenVerifier {
   readonly signatureChecks: number
 }
 
-/** Longest token worth looking at; a 100 KB header is refused before any parsing. */
-export const MAX_TOKEN_LENGTH = 4096
+// Longest token worth looking at (the gateway mints none longer); a 100 KB header is refused before any parsing.
+export { MAX_TOKEN_LENGTH }
 /** Longest kid worth looking up. */
 export const MAX_KID_LENGTH = 128
 // Keys or key URLs in a token are never followed; crit names extensions this verifier does not know.

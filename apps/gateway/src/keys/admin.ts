@@ -7,7 +7,7 @@ import { type Actor, appendAudit } from '../audit/store.ts'
 import { withTransaction } from '../db/transaction.ts'
 import { errors } from '../errors.ts'
 import { recordRevocation } from '../revocation/store.ts'
-import { narrowsPolicy, policyChanges } from './policy.ts'
+import { checkTokenBudget, narrowsPolicy, policyChanges } from './policy.ts'
 import type { CreateKeyInput, CreatedKey, KeyService } from './service.ts'
 import {
   type ApiKeyRecord, type KeyPatch, expireKeyAt, findKey, hasSuccessor, insertKey, lockKey, lockOwner, lockUnrevokedKeysOf, setKeyState, updateKey
@@ -73,6 +73,7 @@ export function createKeyAdmin ({ db, keys, onKeyChanged = () => {} }: KeyAdminO
 
   return {
     async create (input, actor) {
+      checkTokenBudget({ owner: input.owner, scopes: input.scopes, audiences: input.audiences ?? [] })
       const prepared = await keys.prepareKey(input)
       return withTransaction(db, async (tx) => {
         await lockOwner(tx, input.owner)
@@ -86,6 +87,7 @@ export function createKeyAdmin ({ db, keys, onKeyChanged = () => {} }: KeyAdminO
       const result = await withTransaction(db, async (tx): Promise<KeyChange> => {
         const before = await lockKey(tx, keyId)
         if (!before) throw notFound(keyId)
+        checkTokenBudget({ owner: before.owner, scopes: patch.scopes ?? before.scopes, audiences: patch.audiences ?? before.audiences })
         const narrowed = narrowsPolicy(before, patch)
         const record = await updateKey(tx, keyId, patch, narrowed) as ApiKeyRecord
         await appendAudit(tx, actor, 'key.update', keyId, { details: { changes: policyChanges(before, record), revokedTokens: narrowed } })

@@ -2,7 +2,7 @@
 // same inputs, and Postgres never sees a value it would refuse (a NUL byte, a lone surrogate, a leap
 // second, a year it cannot store).
 import { Type } from '@fastify/type-provider-typebox'
-import { SCOPE_PATTERN } from '@keygate/protocol'
+import { MAX_AUDIENCE_LENGTH, SCOPE_PATTERN } from '@keygate/protocol'
 import { PREFIX_PATTERN } from './format.ts'
 
 /** One line of text: no control character, no unpaired surrogate. */
@@ -20,7 +20,7 @@ export const Owner = Line(128, { examples: ['billing'] })
 export const Name = Line(128, { examples: ['billing worker'] })
 export const Reason = Type.String({ maxLength: 512, pattern: TEXT_PATTERN })
 export const Scope = Type.String({ pattern: SCOPE_PATTERN.source, examples: ['orders:read'] })
-export const Audience = Line(256, { examples: ['orders-api'] })
+export const Audience = Line(MAX_AUDIENCE_LENGTH, { examples: ['orders-api'] })
 export const Cidr = Type.String({ minLength: 2, maxLength: 64, pattern: '^[0-9A-Fa-f.:/]+$', examples: ['10.0.0.0/8'] })
 export const Timestamp = Type.String({ format: 'date-time', pattern: TIMESTAMP_PATTERN, examples: ['2027-01-01T00:00:00Z'] })
 export const Prefix = Type.String({ pattern: PREFIX_PATTERN.source, examples: ['kg_test'] })

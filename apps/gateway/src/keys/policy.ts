@@ -1,5 +1,15 @@
-// What a change to a key's policy takes away, and what the audit log records of it.
+// What a key's policy may hold, what a change to it takes away, and what the audit log records of it.
+import { MAX_KEY_CLAIMS_BYTES, MAX_TOKEN_LENGTH, keyClaimsBytes } from '@keygate/protocol'
+import { errors } from '../errors.ts'
 import type { ApiKeyRecord, KeyPatch } from './store.ts'
+
+/** Throws KG_ERR_REQUEST_INVALID when the key's largest token would not fit what verifiers accept. */
+export function checkTokenBudget (key: { owner: string, scopes: readonly string[], audiences: readonly string[] }): void {
+  const bytes = keyClaimsBytes(key)
+  if (bytes > MAX_KEY_CLAIMS_BYTES) {
+    throw new errors.KG_ERR_REQUEST_INVALID(`owner, scopes and audiences take ${bytes} bytes of token claims, above ${MAX_KEY_CLAIMS_BYTES}: its tokens would be longer than the ${MAX_TOKEN_LENGTH} characters verifiers accept`)
+  }
+}
 
 // A key listing no audience gets the gateway's default one: moving to a list takes the default away.
 const DEFAULT_AUDIENCE = Symbol('default audience')

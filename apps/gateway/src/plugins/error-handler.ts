@@ -78,6 +78,21 @@ export function sendError (err: FastifyError, request: FastifyRequest, reply: Fa
   return reply.code(500).send({ error: 'server_error', error_description: 'Internal server error' })
 }
 
+// The router's refusals (a malformed percent-encoding, a path segment over maxParamLength) come before any
+// route: an RFC 6749 body that does not echo the URL (it may hold a key).
+const ROUTER_ERRORS: Record<string, string> = {
+  FST_ERR_BAD_URL: 'The URL is malformed',
+  FST_ERR_MAX_PARAM_LENGTH: 'A segment of the URL path is too long'
+}
+
+/** Fastify's `frameworkErrors` option. */
+export function sendFrameworkError (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const status = err.statusCode ?? 400
+  request.log.info({ code: err.code, status }, 'bad request')
+  reply.header('cache-control', 'no-store')
+  return reply.code(status).send({ error: 'invalid_request', error_description: ROUTER_ERRORS[err.code] ?? 'The request cannot be routed' })
+}
+
 async function errorHandler (app: FastifyInstance): Promise<void> {
   app.setErrorHandler(sendError)
 

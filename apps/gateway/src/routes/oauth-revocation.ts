@@ -7,6 +7,7 @@ import { withTransaction } from '../db/transaction.ts'
 import { errors } from '../errors.ts'
 import { recordRevocation } from '../revocation/store.ts'
 import { isBearer } from '../http/bearer.ts'
+import { omitEmptyParameters } from '../http/oauth-parameters.ts'
 import { actorOf } from '../plugins/admin-auth.ts'
 import { presentedKeyOf } from '../keys/client-credentials.ts'
 import { OAUTH_ADDRESS_LIMIT } from '../plugins/limits.ts'
@@ -48,6 +49,7 @@ const oauthRevocationRoutes: FastifyPluginAsyncTypebox<{ rateLimitPerIp: number 
 
   app.post('/oauth/revoke', {
     bodyLimit: 16 * 1024,
+    preValidation: omitEmptyParameters,
     schema: {
       summary: 'Revoke one access token (RFC 7009); by an admin token or by the API key it was issued to',
       tags: ['oauth'],
@@ -82,6 +84,7 @@ const oauthRevocationRoutes: FastifyPluginAsyncTypebox<{ rateLimitPerIp: number 
 
   app.post('/oauth/introspect', {
     bodyLimit: 16 * 1024,
+    preValidation: omitEmptyParameters,
     schema: {
       summary: 'Introspect an access token (RFC 7662); admin only',
       tags: ['oauth'],

@@ -1,7 +1,9 @@
 // POST /oauth/token: RFC 6749 §4.4 client credentials; the API key as client_secret or Basic password.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@fastify/type-provider-typebox'
+import { MAX_AUDIENCE_LENGTH } from '@keygate/protocol'
 import { errors } from '../errors.ts'
+import { omitEmptyParameters } from '../http/oauth-parameters.ts'
 import { presentedKeyOf } from '../keys/client-credentials.ts'
 import { exchangeApiKey } from '../tokens/exchange.ts'
 import { OAUTH_ADDRESS_LIMIT } from '../plugins/limits.ts'
@@ -9,12 +11,18 @@ import { oauthErrors } from './schemas.ts'
 
 const TOKEN_BODY_LIMIT = 8 * 1024
 
+const Audience = Type.String({ maxLength: MAX_AUDIENCE_LENGTH })
+const Audiences = Type.Union([Audience, Type.Array(Audience, { maxItems: 16 })])
+const listOf = (value: string | string[] | undefined): string[] => value === undefined ? [] : typeof value === 'string' ? [value] : value
+
 const TokenRequest = Type.Object({
   grant_type: Type.Optional(Type.String({ maxLength: 64 })),
   client_id: Type.Optional(Type.String({ maxLength: 128 })),
   client_secret: Type.Optional(Type.String({ maxLength: 512 })),
   scope: Type.Optional(Type.String({ maxLength: 4096 })),
-  audience: Type.Optional(Type.String({ maxLength: 512 }))
+  audience: Type.Optional(Audiences),
+  // RFC 8707: the resource a token is for; keygate's audiences are names, taken as they are.
+  resource: Type.Optional(Audiences)
 })
 
 const TokenResponse = Type.Object({
@@ -36,6 +44,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, o
 
   app.post('/oauth/token', {
     bodyLimit: TOKEN_BODY_LIMIT,
+    preValidation: omitEmptyParameters,
     schema: {
       summary: 'Exchange an API key for an access token (client credentials)',
       tags: ['oauth'],
@@ -55,7 +64,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, o
       minter: app.signer.minter,
       defaultAudience: options.defaultAudience,
       ttlSeconds: options.tokenTtlSeconds
-    }, { presented, scope: body.scope, audience: body.audience, clientIp: request.ip })
+    }, { presented, scope: body.scope, audiences: [...listOf(body.audience), ...listOf(body.resource)], clientIp: request.ip })
     app.lastUsed.touch(key.keyId)
     request.log.info({ keyId: key.keyId, owner: key.owner, scope: response.scope, jti: minted.claims.jti }, 'token issued')
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache')

@@ -30,8 +30,7 @@ const wellKnownRoutes: FastifyPluginAsyncTypebox<{ issuer: string }> = async (ap
     response_types_supported: [],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    introspection_endpoint_auth_methods_supported: ['bearer'],
-    token_endpoint_auth_signing_alg_values_supported: ['EdDSA']
+    introspection_endpoint_auth_methods_supported: ['bearer']
   }
   app.get('/.well-known/oauth-authorization-server', {
     schema: { summary: 'Authorization server metadata (RFC 8414)', tags: ['discovery'] }

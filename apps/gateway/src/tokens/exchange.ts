@@ -9,7 +9,8 @@ import type { MintedToken, TokenMinter } from './mint.ts'
 export interface ExchangeInput {
   presented: PresentedKey
   scope?: string | undefined
-  audience?: string | undefined
+  /** The audiences asked for (`audience` and RFC 8707 `resource` parameters); none: every one the key has. */
+  audiences?: readonly string[] | undefined
   clientIp?: string | undefined
 }
 
@@ -34,13 +35,11 @@ function grantScopes (key: ApiKeyRecord, scope: string | undefined): string[] {
   return requested
 }
 
-function grantAudience (key: ApiKeyRecord, audience: string | undefined, defaultAudience: string): string | string[] {
+function grantAudience (key: ApiKeyRecord, requested: readonly string[] | undefined, defaultAudience: string): string | string[] {
   const allowed = key.audiences.length > 0 ? key.audiences : [defaultAudience]
-  if (audience !== undefined) {
-    if (!allowed.includes(audience)) throw new errors.KG_ERR_TARGET_INVALID()
-    return audience
-  }
-  return allowed.length === 1 ? allowed[0] as string : allowed
+  const granted = requested === undefined || requested.length === 0 ? allowed : [...new Set(requested)]
+  if (granted.some((audience) => !allowed.includes(audience))) throw new errors.KG_ERR_TARGET_INVALID()
+  return granted.length === 1 ? granted[0] as string : granted
 }
 
 /**
@@ -53,7 +52,7 @@ export async function exchangeApiKey (deps: ExchangeDeps, input: ExchangeInput):
   const started = Date.now()
   const key = await deps.keys.authenticate(input.presented.key, { clientId: input.presented.clientId, clientIp: input.clientIp })
   const scopes = grantScopes(key, input.scope)
-  const aud = grantAudience(key, input.audience, deps.defaultAudience)
+  const aud = grantAudience(key, input.audiences, deps.defaultAudience)
   const scope = formatScope(scopes)
   if (Date.now() - started > MAX_EXCHANGE_SECONDS * 1000) throw new errors.KG_ERR_OVERLOADED({ cause: 'exchange took too long' })
   const minted = deps.minter().mint({ sub: key.owner, clientId: key.keyId, scope, aud, keyGeneration: key.generation })
