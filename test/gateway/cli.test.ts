@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { MAX_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_TTL_SECONDS } from '@keygate/protocol'
 import { buildTestGateway, fileDatabase } from '../support/gateway.ts'
 import { runCli } from '../support/cli.ts'
 
@@ -75,10 +77,17 @@ describe('keygate CLI', () => {
   it('rotates and lists signing keys', async () => {
     const gw = await buildTestGateway({ env: { KEYGATE_MASTER_KEY: Buffer.alloc(32, 3).toString('base64') } })
     const before = gw.app.signer.minter().kid
-    const rotated = json<{ kid: string, retiring: string[] }>(await cli('signing-keys', 'rotate', '--activate-in', '0', '--json'))
+    // The CLI's own KEYGATE_TOKEN_TTL says nothing of the tokens gateways signed: the old key stays
+    // published for the longest lifetime any token can have, plus the clock tolerance.
+    const db = await fileDatabase()
+    const rotated = json<{ kid: string, retiring: string[], activatesAt: string }>(await runCli(['signing-keys', 'rotate', '--activate-in', '0', '--json'], {
+      DATABASE_URL: db.url, KEYGATE_MASTER_KEY: Buffer.alloc(32, 3).toString('base64'), LOG_LEVEL: 'silent', KEYGATE_TOKEN_TTL: '1'
+    }))
     expect(rotated.retiring).toContain(before)
-    const list = json<Array<{ kid: string, state: string }>>(await cli('signing-keys', 'list', '--json'))
+    const list = json<Array<{ kid: string, state: string, retiresAt: string }>>(await cli('signing-keys', 'list', '--json'))
     expect(list.find((k) => k.kid === before)?.state).toBe('retiring')
+    const retiresAt = Date.parse(list.find((k) => k.kid === before)?.retiresAt ?? '')
+    expect(retiresAt - Date.parse(rotated.activatesAt)).toBe((MAX_TOKEN_TTL_SECONDS + MAX_CLOCK_TOLERANCE_SECONDS) * 1000)
     expect(list.find((k) => k.kid === rotated.kid)?.state).toBe('active')
     expect((await cli('signing-keys', 'list')).stdout).toMatch(/^kid\s+alg\s+state/)
   })
@@ -86,7 +95,14 @@ describe('keygate CLI', () => {
   it('fails with clear lines and exit codes', async () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['keys', 'create', '--scopes', 'a'], 2, /--owner is required/],
-      [['keys', 'create', '--owner', 'x', '--scopes', 'bad scope!"'], 2, /--scopes holds an invalid scope/],
+      [['keys', 'create', '--owner', 'x', '--scopes', 'bad scope!"'], 2, /--scopes \(item 1\) must match pattern/],
+      ...['kg', 'kg_live_x', 'A_b', 'kg_te st'].map((prefix): [string[], number, RegExp] => [['keys', 'create', '--owner', 'x', '--prefix', prefix], 2, /--prefix must match pattern/]),
+      [['keys', 'create', '--owner', 'o'.repeat(129)], 2, /--owner must NOT have more than 128 characters/],
+      [['keys', 'create', '--owner', 'x', '--expires-at', '+010000-01-01T00:00:00Z'], 2, /--expires-at/],
+      [['keys', 'revoke', 'nosuchkey', '--reason', 'r'.repeat(513)], 2, /--reason must NOT have more than 512/],
+      [['keys', 'rotate', 'nosuchkey', '--grace-period', '2592001'], 2, /--grace-period must be <= 2592000/],
+      [['keys', 'show', 'not-a-key-id'], 2, /the keyId must match pattern/],
+      [['owners', 'revoke', 'o'.repeat(129)], 2, /--owner must NOT have more than 128/],
       [['keys', 'create', '--owner', 'x', '--expires-at', 'soon'], 2, /--expires-at must be/],
       [['keys', 'create', '--owner', 'x', '--ip-allowlist', '300.1.1.1'], 2, /--ip-allowlist/],
       [['keys', 'create', '--owner', 'x', '--bogus'], 2, /Unknown option '--bogus'/],
@@ -99,16 +115,41 @@ describe('keygate CLI', () => {
       [['signing-keys', 'rotate', '--activate-in', '-5'], 2, /--activate-in/],
       [['owners', 'revoke'], 2, /needs an owner/]
     ]
+    const before = await (await fileDatabase()).pool.query('SELECT count(*)::int AS n FROM api_keys')
     for (const [args, code, message] of cases) {
       const r = await cli(...args)
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code)
       expect(r.stderr, args.join(' ')).toMatch(message)
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1)
     }
+    // None of them created anything.
+    expect((await (await fileDatabase()).pool.query('SELECT count(*)::int AS n FROM api_keys')).rows).toEqual(before.rows)
     const badConfig = await runCli(['keys', 'list'], { DATABASE_URL: 'mysql://nope' })
     expect(badConfig.code).toBe(2)
     expect(badConfig.stderr).toMatch(/invalid configuration: DATABASE_URL/)
     const noDatabase = await runCli(['keys', 'list'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' })
     expect(noDatabase.code).toBe(1)
   })
+
+  it('either creates a key that can be exchanged, or refuses with a usage error and creates nothing, whatever the options', async () => {
+    const gw = await buildTestGateway()
+    const text = fc.oneof(fc.string({ maxLength: 30 }).filter((v) => !v.includes('\u0000')), fc.constantFrom('kg_test', 'kg', 'A_b', 'kg_te st', 'orders:read', '10.0.0.0/8', 'fe80::1%eth0', '2030-01-01T00:00:00Z', 'never', 'o'.repeat(129)))
+    const options = fc.record({ '--owner': text, '--name': text, '--scopes': text, '--audiences': text, '--prefix': text, '--ip-allowlist': text, '--expires-at': text }, { requiredKeys: ['--owner'] })
+    await fc.assert(fc.asyncProperty(options, async (chosen) => {
+      const args = Object.entries(chosen).flatMap(([option, value]) => [`${option}=${value}`])
+      const before = await gw.db.pool.query('SELECT count(*)::int AS n FROM api_keys')
+      const r = await cli('keys', 'create', ...args, '--json')
+      expect([0, 2], `${args.join(' ')}: ${r.stderr}`).toContain(r.code)
+      if (r.code === 2) {
+        expect(r.stderr.trim().split('\n')).toHaveLength(1)
+        expect((await gw.db.pool.query('SELECT count(*)::int AS n FROM api_keys')).rows).toEqual(before.rows)
+        return
+      }
+      const { key } = json<{ key: string }>(r)
+      const exchanged = await gw.exchange(key)
+      // Exchangeable: 200, or refused only by the key's own policy (an allowlist without this address, an expiry past).
+      expect([200, 401], `${args.join(' ')}: ${exchanged.body}`).toContain(exchanged.statusCode)
+      if (exchanged.statusCode === 401) expect(chosen['--ip-allowlist'] !== undefined || chosen['--expires-at'] !== undefined).toBe(true)
+    }), { seed: 19, numRuns: Number(process.env.KEYGATE_PROPERTY_RUNS ?? 20) })
+  }, 120_000)
 })

@@ -1,11 +1,11 @@
 // `keygate keys ...`: key management straight against the database, audited as `cli:<login>`.
 import { parseArgs } from 'node:util'
-import { isValidScopeList } from '@keygate/protocol'
 import { isValidCidr } from '../keys/ip-allowlist.ts'
 import { findKey, listKeys } from '../keys/store.ts'
 import { viewKey } from '../keys/view.ts'
 import { parseDate, parseInteger, required, splitList } from './args.ts'
 import { withCliContext } from './context.ts'
+import { CliCreateKey, CliKeyId, CliReason, CliRotate, CliUpdateKey, checked } from './input.ts'
 import { CliError, EXIT, printJson, printTable } from './output.ts'
 
 export const KEYS_HELP = `Usage: keygate keys <command> [options]
@@ -43,12 +43,6 @@ function parse (args: string[]) {
   return parseArgs({ args, options: KEY_OPTIONS, allowPositionals: true, strict: true })
 }
 
-function checkedScopes (value: string | undefined): string[] | undefined {
-  const scopes = splitList(value)
-  if (scopes !== undefined && !isValidScopeList(scopes)) throw new CliError('--scopes holds an invalid scope', EXIT.usage)
-  return scopes
-}
-
 function checkedAllowlist (value: string | undefined): string[] | undefined {
   const list = splitList(value)
   const bad = list?.find((e) => !isValidCidr(e))
@@ -68,16 +62,17 @@ function printKey (json: boolean, view: ReturnType<typeof viewKey>, key?: string
 async function create (args: string[]): Promise<void> {
   const { values } = parse(args)
   const owner = required(values.owner, '--owner')
-  const input = {
+  const expiresAt = parseDate(values['expires-at'], '--expires-at')
+  const input = checked(CliCreateKey, {
     owner,
-    name: values.name ?? `${owner} key`,
-    scopes: checkedScopes(values.scopes) ?? [],
-    audiences: splitList(values.audiences) ?? [],
-    ipAllowlist: checkedAllowlist(values['ip-allowlist']) ?? [],
-    expiresAt: parseDate(values['expires-at'], '--expires-at') ?? null,
-    ...(values.prefix ? { prefix: values.prefix } : {})
-  }
-  const created = await withCliContext((ctx) => ctx.keyAdmin.create(input, ctx.actor))
+    name: values.name ?? `${owner} key`.slice(0, 128),
+    scopes: splitList(values.scopes) ?? [],
+    audiences: splitList(values.audiences),
+    ipAllowlist: checkedAllowlist(values['ip-allowlist']),
+    expiresAt: expiresAt?.toISOString(),
+    prefix: values.prefix
+  })
+  const created = await withCliContext((ctx) => ctx.keyAdmin.create({ ...input, expiresAt: expiresAt ?? null }, ctx.actor))
   printKey(values.json, viewKey(created.record), created.key)
 }
 
@@ -93,6 +88,7 @@ async function list (args: string[]): Promise<void> {
 function keyIdOf (positionals: string[], command: string): string {
   const keyId = positionals[0]
   if (!keyId) throw new CliError(`keys ${command} needs a keyId`, EXIT.usage)
+  checked(CliKeyId, { keyId })
   return keyId
 }
 
@@ -107,15 +103,17 @@ async function show (args: string[]): Promise<void> {
 async function update (args: string[]): Promise<void> {
   const { values, positionals } = parse(args)
   const keyId = keyIdOf(positionals, 'update')
+  const expiresAt = parseDate(values['expires-at'], '--expires-at')
   const patch = {
     name: values.name,
-    scopes: checkedScopes(values.scopes),
+    scopes: splitList(values.scopes),
     audiences: splitList(values.audiences),
     ipAllowlist: checkedAllowlist(values['ip-allowlist']),
-    expiresAt: parseDate(values['expires-at'], '--expires-at')
+    expiresAt: expiresAt === null ? null : expiresAt?.toISOString()
   }
   if (Object.values(patch).every((v) => v === undefined)) throw new CliError('keys update needs at least one field to change', EXIT.usage)
-  const { record } = await withCliContext((ctx) => ctx.keyAdmin.update(keyId, patch, ctx.actor))
+  checked(CliUpdateKey, patch)
+  const { record } = await withCliContext((ctx) => ctx.keyAdmin.update(keyId, { ...patch, expiresAt }, ctx.actor))
   printKey(values.json, viewKey(record))
 }
 
@@ -123,6 +121,7 @@ function stateChange (action: 'disable' | 'enable' | 'revoke') {
   return async (args: string[]): Promise<void> => {
     const { values, positionals } = parse(args)
     const keyId = keyIdOf(positionals, action)
+    checked(CliReason, { reason: values.reason })
     const { record } = await withCliContext((ctx) => action === 'revoke'
       ? ctx.keyAdmin.revoke(keyId, values.reason, ctx.actor)
       : ctx.keyAdmin[action](keyId, ctx.actor))
@@ -133,7 +132,7 @@ function stateChange (action: 'disable' | 'enable' | 'revoke') {
 async function rotate (args: string[]): Promise<void> {
   const { values, positionals } = parse(args)
   const keyId = keyIdOf(positionals, 'rotate')
-  const grace = parseInteger(values['grace-period'], '--grace-period', 0, 30 * 86400) ?? 0
+  const grace = checked(CliRotate, { gracePeriodSeconds: parseInteger(values['grace-period'], '--grace-period', 0, Number.MAX_SAFE_INTEGER) }).gracePeriodSeconds ?? 0
   const created = await withCliContext((ctx) => ctx.keyAdmin.rotate(keyId, grace, ctx.actor))
   printKey(values.json, viewKey(created.record), created.key)
 }

@@ -4,6 +4,7 @@ import { JWKS_MAX_AGE_SECONDS } from '@keygate/protocol'
 import { listAudit } from '../audit/store.ts'
 import { parseInteger } from './args.ts'
 import { withCliContext } from './context.ts'
+import { CliOwner, CliReason, checked } from './input.ts'
 import { CliError, EXIT, printJson, printTable } from './output.ts'
 
 export const OWNERS_HELP = `Usage: keygate owners revoke <owner> [--reason <text>] [--json]
@@ -28,6 +29,8 @@ async function revokeOwner (args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { reason: { type: 'string' }, json: { type: 'boolean', default: false } } })
   const owner = positionals[0]
   if (!owner) throw new CliError('owners revoke needs an owner', EXIT.usage)
+  checked(CliOwner, { owner })
+  checked(CliReason, { reason: values.reason })
   const { revoked } = await withCliContext((ctx) => ctx.keyAdmin.revokeOwner(owner, values.reason, ctx.actor))
   if (values.json) printJson({ owner, revoked })
   else process.stdout.write(`Revoked ${revoked.length} key(s) of ${owner}${revoked.length > 0 ? `: ${revoked.join(' ')}` : ''}.\n`)

@@ -17,6 +17,9 @@ function ajvWith (coerceTypes: boolean): Ajv {
 const strict = ajvWith(false)
 const query = ajvWith(true)
 
+/** The same strict validator, for input that arrives another way than HTTP (the CLI's options). */
+export const compileStrict = (schema: AnySchema) => strict.compile(schema)
+
 /** Fastify's validator compiler for every route (`app.setValidatorCompiler`). */
 export const validatorCompiler: FastifySchemaCompiler<AnySchema> = ({ schema, httpPart }) =>
   (httpPart === 'querystring' ? query : strict).compile(schema)
