@@ -135,4 +135,57 @@ describe('@keygate/client fetch wrapper against a protected service', () => {
     expect(error).toBeInstanceOf(TokenRequestError)
     expect(error).toMatchObject({ error: 'invalid_client' })
   })
+
+  it('sends the key to no other URL: a redirecting token endpoint is an error, and the redirect target sees nothing', async () => {
+    const { key } = await (await buildTestGateway()).createKey()
+    const elsewhere = await recordingServer(() => ({ status: 200, body: '{"access_token":"stolen","expires_in":300}' }))
+    for (const status of [301, 302, 307, 308]) {
+      const redirecting = await recordingServer(() => ({ status, headers: { location: `${elsewhere.url}/oauth/token` }, body: '' }))
+      const provider = createTokenProvider({ tokenUrl: `${redirecting.url}/oauth/token`, apiKey: key, retries: 0 })
+      const err = await provider.getToken().catch((e: unknown) => e)
+      expect(err, String(status)).toBeInstanceOf(TokenRequestError)
+      expect((err as TokenRequestError).error).toBe('redirect_refused')
+      expect(redirecting.bodies).toHaveLength(1)
+    }
+    expect(elsewhere.bodies).toEqual([])
+  })
+
+  it('refuses discovery metadata that names another issuer, or a token endpoint on another origin (RFC 8414 §3.3)', async () => {
+    const { key } = await (await buildTestGateway()).createKey()
+    const thief = await recordingServer(() => ({ status: 200, body: '{"access_token":"stolen","expires_in":300}' }))
+    const cases: Array<(self: string) => Record<string, string>> = [
+      (self) => ({ issuer: 'https://keygate.example', token_endpoint: `${self}/oauth/token` }),
+      (self) => ({ issuer: self, token_endpoint: `${thief.url}/oauth/token` })
+    ]
+    for (const metadata of cases) {
+      const issuer = await recordingServer((url, self) => url.endsWith('/.well-known/oauth-authorization-server')
+        ? { status: 200, body: JSON.stringify(metadata(self)) }
+        : { status: 200, body: '{"access_token":"x","expires_in":300}' })
+      const err = await createTokenProvider({ issuer: issuer.url, apiKey: key, retries: 0 }).getToken().catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(TokenRequestError)
+      expect((err as TokenRequestError).error).toBe('discovery_failed')
+      expect(issuer.bodies.filter((b) => b.length > 0)).toEqual([])
+    }
+    expect(thief.bodies).toEqual([])
+  })
 })
+
+// A server that answers every request with `answer(url, its own origin)` and records the request bodies.
+async function recordingServer (answer: (url: string, self: string) => { status: number, headers?: Record<string, string>, body: string }) {
+  const bodies: string[] = []
+  let self = ''
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      bodies.push(Buffer.concat(chunks).toString())
+      const reply = answer(req.url ?? '/', self)
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers })
+      res.end(reply.body)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  self = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  return { url: self, bodies }
+}

@@ -51,6 +51,11 @@ describe('load shedding at the token endpoint', () => {
     // The event loop stayed free: health and JWKS answered before the Argon2 queue drained.
     expect(order.indexOf('health:200')).toBeLessThan(order.length - 2)
     expect(order.indexOf('jwks:200')).toBeLessThan(order.length - 2)
+    // Shedding is expected under a flood: one warn line per request, no error line, no stack trace.
+    const shedLines = gw.logs.records().filter((r) => r.code === 'KG_ERR_OVERLOADED')
+    expect(shedLines.length).toBe(shed.length)
+    expect(shedLines.every((r) => r.level === 40 && r.err === undefined && r.stack === undefined)).toBe(true)
+    expect(gw.logs.records().filter((r) => Number(r.level) >= 50)).toEqual([])
   })
 
   it('limits failed verifications per keyId and requests per client address with 429 and Retry-After, before any Argon2 work', async () => {

@@ -1,5 +1,7 @@
 // createTokenProvider: a cached token, refreshed before expiry with jitter, one request in flight for all
-// callers, retries with backoff on network errors and 5xx (Retry-After honoured), never on 4xx.
+// callers, retries with backoff on network errors and 5xx (Retry-After honoured), never on 4xx. The API key
+// goes only to the token endpoint: the one configured, or the one the issuer's own metadata names on the
+// issuer's origin (RFC 8414 §3.3), and never along a redirect.
 import { backoffDelay, retryAfterMs, sleep } from './backoff.ts'
 import { TokenRequestError, TokenUnavailableError } from './errors.ts'
 
@@ -30,6 +32,14 @@ export interface TokenProvider {
 }
 
 interface Cached { token: string, expiresAt: number, refreshAt: number }
+
+function originOf (url: string): string | undefined {
+  try {
+    return new URL(url).origin
+  } catch {
+    return undefined
+  }
+}
 
 export function createTokenProvider (options: TokenProviderOptions): TokenProvider {
   if (!options.apiKey) throw new TypeError('apiKey is required')
@@ -79,8 +89,10 @@ export function createTokenProvider (options: TokenProviderOptions): TokenProvid
     const issuer = (options.issuer as string).replace(/\/+$/, '')
     const res = await send(`${issuer}/.well-known/oauth-authorization-server`, { headers: { accept: 'application/json' } })
     if (!res.ok) throw new TokenRequestError('discovery_failed', res.status)
-    const metadata = await res.json() as { token_endpoint?: unknown }
+    const metadata = await res.json() as { issuer?: unknown, token_endpoint?: unknown }
+    if (metadata.issuer !== issuer) throw new TokenRequestError('discovery_failed', res.status, 'the metadata names another issuer')
     if (typeof metadata.token_endpoint !== 'string') throw new TokenRequestError('discovery_failed', res.status, 'no token_endpoint')
+    if (originOf(metadata.token_endpoint) !== originOf(issuer)) throw new TokenRequestError('discovery_failed', res.status, 'the token_endpoint is not on the issuer\'s origin')
     tokenUrl = metadata.token_endpoint
     return tokenUrl
   }
@@ -91,7 +103,12 @@ export function createTokenProvider (options: TokenProviderOptions): TokenProvid
       const body = new URLSearchParams({ grant_type: 'client_credentials', client_secret: options.apiKey })
       if (options.scope) body.set('scope', options.scope)
       if (options.audience) body.set('audience', options.audience)
-      const res = await send(url, { method: 'POST', body, headers: { accept: 'application/json' } })
+      // A redirect would carry the key elsewhere (a 307 or 308 re-sends the body): it is an error.
+      const res = await send(url, { method: 'POST', body, headers: { accept: 'application/json' }, redirect: 'manual' })
+      if (res.status >= 300 && res.status < 400) {
+        await res.body?.cancel()
+        throw new TokenRequestError('redirect_refused', res.status, 'the token endpoint redirected; the key is sent to no other URL')
+      }
       const json = await res.json().catch(() => ({})) as { access_token?: unknown, expires_in?: unknown, error?: unknown, error_description?: unknown }
       if (!res.ok || typeof json.access_token !== 'string') {
         throw new TokenRequestError(typeof json.error === 'string' ? json.error : 'invalid_response', res.status, typeof json.error_description === 'string' ? json.error_description : undefined)

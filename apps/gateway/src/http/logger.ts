@@ -4,12 +4,30 @@ import type { FastifyBaseLogger, RawRequestDefaultExpression } from 'fastify'
 import { pino } from 'pino'
 
 const API_KEY_PATTERN = /[a-z][a-z0-9]*_[a-z0-9]+_[0-9A-Za-z]+_[0-9A-Za-z]{40,}/g
-const JWT_PATTERN = /eyJ[\w-]*\.[\w-]*\.[\w-]*/g
+// A JWS in compact form: its header is a JSON object, so base64url of `{` and the next character.
+const JWT_PATTERN = /e[wy][\w-]{8,}\.[\w-]+\.[\w-]*/g
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,64}$/
+// Escapes a client may put a secret under: percent-encoding (a query string, a path) and \uXXXX.
+const ESCAPE = /%([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})/g
+const MAX_UNESCAPES = 3
 
-/** Replaces anything shaped like an API key or a JWT. */
+const replaceSecrets = (text: string): string => text.replace(API_KEY_PATTERN, '[api-key]').replace(JWT_PATTERN, '[jwt]')
+const unescapeOnce = (text: string): string => text.replace(ESCAPE, (_, pct: string | undefined, uni: string | undefined) => String.fromCharCode(parseInt(pct ?? uni ?? '', 16)))
+
+/**
+ * Replaces anything shaped like an API key or a JWT, plain or escaped (up to three times over). Text with
+ * a secret under an escape is logged unescaped, with the secret replaced; text without one, as it was.
+ */
 export function scrubSecrets (text: string): string {
-  return text.replace(API_KEY_PATTERN, '[api-key]').replace(JWT_PATTERN, '[jwt]')
+  let form = text
+  let found = false
+  for (let i = 0; ; i++) {
+    found ||= replaceSecrets(form) !== form
+    const next = i < MAX_UNESCAPES ? unescapeOnce(form) : form
+    if (next === form) break
+    form = next
+  }
+  return found ? replaceSecrets(form) : text
 }
 
 export const REDACTED_PATHS = [
