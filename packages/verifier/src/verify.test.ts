@@ -2,7 +2,8 @@ import { type KeyObject, generateKeyPairSync, sign } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { INVALID_TOKEN_REASONS, type InvalidTokenReason } from './errors.ts'
 import type { VerificationKey } from './jwks.ts'
-import { MAX_KID_LENGTH, MAX_TOKEN_LENGTH, MAX_VERIFIERS, createTokenVerifier } from './verify.ts'
+import { MAX_TOKEN_LENGTH } from '@keygate/protocol'
+import { MAX_KID_LENGTH, MAX_VERIFIERS, createTokenVerifier } from './verify.ts'
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519')
 const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string

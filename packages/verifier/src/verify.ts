@@ -43,8 +43,6 @@ export interface TokenVerifier {
   readonly signatureChecks: number
 }
 
-// Longest token worth looking at (the gateway mints none longer); a 100 KB header is refused before any parsing.
-export { MAX_TOKEN_LENGTH }
 /** Longest kid worth looking up. */
 export const MAX_KID_LENGTH = 128
 // Keys or key URLs in a token are never followed; crit names extensions this verifier does not know.
@@ -105,6 +103,7 @@ export function createTokenVerifier (options: TokenVerifierOptions): TokenVerifi
   async function verify (token: string): Promise<Principal> {
     const hit = cached(token)
     if (hit) return hit
+    // The gateway mints none longer (protocol's token budget): a 100 KB header is refused before any parsing.
     if (token.length > MAX_TOKEN_LENGTH) throw invalidToken('too_long')
     const header = decodeHeader(token)
     for (const name of FORBIDDEN_HEADERS) if (name in header) throw invalidToken('forbidden_header')
