@@ -1,5 +1,5 @@
 import neostandard from 'neostandard'
 
 export default [
-  ...neostandard({ ts: true, ignores: ['**/node_modules/**', 'reports/**', 'bench/results/**', '.data/**'] })
+  ...neostandard({ ts: true, ignores: ['**/node_modules/**', '**/dist/**', 'reports/**', 'bench/results/**', '.data/**'] })
 ]

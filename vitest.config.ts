@@ -1,16 +1,23 @@
 import { configDefaults, defineConfig } from 'vitest/config'
 
+// Workspace packages resolve to their TypeScript sources (the `keygate-source` export condition), never to
+// a build that may be stale; processes the tests start run the build (`pnpm test` builds first).
+const conditions = ['keygate-source', 'module', 'node', 'development|production']
+const fromSources = { resolve: { conditions }, ssr: { resolve: { conditions } } }
+
 export default defineConfig({
   test: {
     reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
     projects: [
       {
+        ...fromSources,
         test: {
           name: 'unit',
           include: ['apps/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts']
         }
       },
       {
+        ...fromSources,
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
@@ -22,6 +29,7 @@ export default defineConfig({
       },
       {
         // Minutes of traffic: `pnpm test:soak`, not part of `pnpm test`.
+        ...fromSources,
         test: {
           name: 'soak',
           include: ['test/soak/**/*.test.ts'],

@@ -3,6 +3,8 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  resolve: { conditions: ['keygate-source', 'module', 'node', 'development|production'] },
+  ssr: { resolve: { conditions: ['keygate-source', 'module', 'node', 'development|production'] } },
   test: {
     include: [
       'apps/gateway/src/keys/format.test.ts',

@@ -20,7 +20,7 @@ export async function freePort (): Promise<number> {
 
 async function start (cwd: string, script: string, env: Record<string, string>, flags: string[] = []): Promise<Server> {
   const port = await freePort()
-  const args = [...flags, '--import', 'tsx', script]
+  const args = [...flags, '--conditions=keygate-source', '--import', 'tsx', script]
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit']
   })

@@ -49,7 +49,7 @@ describe('standard clients', () => {
     const service = await buildExampleService({ host: '127.0.0.1', port: 0, issuer: url, jwksUrl: `${url}/.well-known/jwks.json`, audience: 'keygate', redisUrl: undefined, redisPrefix: 'keygate:', failOpen: false }, { logger: false })
     const serviceUrl = await service.listen({ host: '127.0.0.1', port: 0 })
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=keygate-source', '--import', 'tsx', 'src/main.ts'], {
         cwd: `${ROOT}/apps/example-caller`,
         env: { PATH: process.env.PATH ?? '', KEYGATE_ISSUER: url, KEYGATE_API_KEY: key, SERVICE_URL: serviceUrl, CALLS: '3' },
         timeout: 30_000

@@ -41,7 +41,7 @@ async function exchange (url: string, key: string): Promise<number> {
   return res.status
 }
 
-describe('zero-setup start (pnpm start, no DATABASE_URL)', () => {
+describe('zero-setup start (pnpm start: the build, no DATABASE_URL)', () => {
   it('starts on embedded Postgres, prints one admin key, keeps keys across a restart and stops cleanly', async () => {
     const parent = await mkdtemp(join(tmpdir(), 'keygate-start-'))
     await chmod(parent, 0o711)
@@ -52,6 +52,11 @@ describe('zero-setup start (pnpm start, no DATABASE_URL)', () => {
     await first.proc.waitFor(/bootstrap-admin-key/)
     const key = (await readFile(join(parent, 'data', 'bootstrap-admin-key'), 'utf8')).trim()
     expect(await exchange(first.url, key)).toBe(200)
+    // The built gateway (pnpm start runs apps/gateway/dist/server.js) serves the admin API to that key.
+    const issued = await fetch(`${first.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_secret: key }) })
+    const { access_token: token } = await issued.json() as { access_token: string }
+    expect((await fetch(`${first.url}/admin/keys`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200)
+    expect(first.proc.stdout() + first.proc.stderr()).not.toMatch(/tsx/)
     expect((await stat(join(parent, 'data', 'master.key'))).mode & 0o777).toBe(0o600)
     expect(first.proc.stdout() + first.proc.stderr()).toMatch(/KEYGATE_MASTER_KEY is unset/)
 
@@ -71,7 +76,7 @@ describe('zero-setup start (pnpm start, no DATABASE_URL)', () => {
   }, 120_000)
 
   it('stops start-up with one clear line naming a bad variable', async () => {
-    const proc = startProcess(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: GATEWAY, env: cleanEnv({ KEYGATE_TOKEN_TTL: 'abc' }) })
+    const proc = startProcess(process.execPath, ['dist/server.js'], { cwd: GATEWAY, env: cleanEnv({ KEYGATE_TOKEN_TTL: 'abc' }) })
     running.push(proc)
     expect(await proc.exited).toBe(1)
     const lines = proc.stderr().trim().split('\n')

@@ -11,7 +11,9 @@ export interface Spawned { proc: RunningProcess, url: string }
 
 async function spawnApp (app: 'gateway' | 'example-service', env: Record<string, string>, running: RunningProcess[]): Promise<Spawned> {
   const port = env.PORT ?? String(await freePort())
-  const proc = startProcess(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  // The gateway as it runs in production, from its build; the example service from its sources.
+  const args = app === 'gateway' ? ['dist/server.js'] : ['--conditions=keygate-source', '--import', 'tsx', 'src/server.ts']
+  const proc = startProcess(process.execPath, args, {
     cwd: join(ROOT, 'apps', app),
     env: { PATH: process.env.PATH ?? '', ...env, PORT: port }
   })

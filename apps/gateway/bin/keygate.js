@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// The `keygate` command: runs the TypeScript CLI through tsx.
-import { register } from 'tsx/esm/api'
-
-register()
-await import('../src/cli/index.ts')
+// The `keygate` command: the CLI as built by `pnpm build` (apps/gateway/dist).
+await import('../dist/cli/index.js')
