@@ -83,6 +83,9 @@ describe('router errors and metadata', () => {
     expect(metadata).not.toHaveProperty('token_endpoint_auth_signing_alg_values_supported')
     expect(metadata).not.toHaveProperty('scopes_supported')
     expect(metadata.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post'])
+    const openid = await gw.app.inject({ url: '/.well-known/openid-configuration' })
+    expect(openid.statusCode).toBe(404)
+    expect(openid.json<{ error_description: string }>().error_description).toContain('/.well-known/oauth-authorization-server')
   })
 
   it('serves /metrics from memory, and behind a bearer token when KEYGATE_METRICS_TOKEN is set', async () => {

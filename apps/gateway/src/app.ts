@@ -69,6 +69,7 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
   await app.register(signerPlugin, {
     issuer: config.issuer,
     tokenTtlSeconds: config.tokenTtlSeconds,
+    signingAlg: config.signingAlg,
     masterKey: config.masterKey,
     dataDir: config.dataDir
   })

@@ -1,6 +1,6 @@
 // Gateway configuration: the only reader of process.env; validated once, converted, frozen.
 import { envSchema } from 'env-schema'
-import { MAX_TOKEN_TTL_SECONDS } from '@keygate/protocol'
+import { MAX_TOKEN_TTL_SECONDS, SIGNING_ALGORITHMS, type SigningAlgorithm } from '@keygate/protocol'
 import { OWASP_ARGON2_PARAMS, type Argon2Params } from './keys/hashing.ts'
 import { PREFIX_PATTERN } from './keys/format.ts'
 
@@ -16,6 +16,8 @@ export interface GatewayConfig {
   dataDir: string
   issuer: string
   tokenTtlSeconds: number
+  /** What new signing keys are; changing it is a rotation (the new key published ahead). */
+  signingAlg: SigningAlgorithm
   defaultAudience: string
   keyPrefix: string
   /** 32 bytes, base64. Unset: generated once into `dataDir`. */
@@ -63,6 +65,7 @@ interface RawEnv {
   DATA_DIR: string
   KEYGATE_ISSUER?: string
   KEYGATE_TOKEN_TTL: number
+  KEYGATE_SIGNING_ALG: SigningAlgorithm
   KEYGATE_DEFAULT_AUDIENCE: string
   KEYGATE_KEY_PREFIX: string
   KEYGATE_MASTER_KEY?: string
@@ -96,6 +99,7 @@ const schema = {
     DATA_DIR: { type: 'string', minLength: 1, default: '.data' },
     KEYGATE_ISSUER: { type: 'string', maxLength: 256, pattern: '^https?://[^\\s]+$' },
     KEYGATE_TOKEN_TTL: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_TTL_SECONDS, default: 300 },
+    KEYGATE_SIGNING_ALG: { type: 'string', enum: SIGNING_ALGORITHMS, default: 'EdDSA' },
     KEYGATE_DEFAULT_AUDIENCE: { type: 'string', minLength: 1, maxLength: 256, default: 'keygate' },
     KEYGATE_KEY_PREFIX: { type: 'string', pattern: PREFIX_PATTERN.source, default: 'kg_live' },
     KEYGATE_MASTER_KEY: { type: 'string' },
@@ -177,6 +181,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Gate
     dataDir: raw.DATA_DIR,
     issuer: (raw.KEYGATE_ISSUER ?? `http://${issuerHost}:${raw.PORT}`).replace(/\/+$/, ''),
     tokenTtlSeconds: raw.KEYGATE_TOKEN_TTL,
+    signingAlg: raw.KEYGATE_SIGNING_ALG,
     defaultAudience: raw.KEYGATE_DEFAULT_AUDIENCE,
     keyPrefix: raw.KEYGATE_KEY_PREFIX,
     masterKey: checkMasterKey(raw.KEYGATE_MASTER_KEY),

@@ -4,8 +4,22 @@
 export const ACCESS_TOKEN_TYPE = 'at+jwt'
 
 /** Signature algorithms a keygate token may carry; never `none`, never HMAC. */
-export const SIGNING_ALGORITHMS = ['EdDSA', 'ES256'] as const
+export const SIGNING_ALGORITHMS = ['EdDSA', 'ES256', 'RS256'] as const
 export type SigningAlgorithm = typeof SIGNING_ALGORITHMS[number]
+
+export function isSigningAlgorithm (value: unknown): value is SigningAlgorithm {
+  return (SIGNING_ALGORITHMS as readonly unknown[]).includes(value)
+}
+
+/** The key each algorithm signs with, as a JWK's `kty` and `crv` (RFC 8037, RFC 7518 §3.3–3.4). */
+export const SIGNING_KEY_TYPES: Readonly<Record<SigningAlgorithm, { kty: 'OKP' | 'EC' | 'RSA', crv?: string }>> = {
+  EdDSA: { kty: 'OKP', crv: 'Ed25519' },
+  ES256: { kty: 'EC', crv: 'P-256' },
+  RS256: { kty: 'RSA' }
+}
+
+/** Smallest RSA modulus, in bits, that keygate signs with or accepts (RFC 7518 §3.3). */
+export const MIN_RSA_MODULUS_BITS = 2048
 
 /** Longest token lifetime, in seconds, that gateway issues and verifier accepts. */
 export const MAX_TOKEN_TTL_SECONDS = 3600

@@ -1,5 +1,5 @@
 // @keygate/protocol: what gateway, verifier and client share. No I/O.
-export { ACCESS_TOKEN_TYPE, ADMIN_SCOPE, MAX_TOKEN_TTL_SECONDS, SIGNING_ALGORITHMS } from './claims.ts'
+export { ACCESS_TOKEN_TYPE, ADMIN_SCOPE, MAX_TOKEN_TTL_SECONDS, MIN_RSA_MODULUS_BITS, SIGNING_ALGORITHMS, SIGNING_KEY_TYPES, isSigningAlgorithm } from './claims.ts'
 export type { AccessTokenClaims, SigningAlgorithm } from './claims.ts'
 export {
   DEFAULT_CLOCK_TOLERANCE_SECONDS, JWKS_MAX_AGE_SECONDS, MAX_CLOCK_TOLERANCE_SECONDS, MAX_EXCHANGE_SECONDS,

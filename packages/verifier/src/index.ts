@@ -24,6 +24,7 @@ export type { Principal, TokenVerifier, TokenVerifierOptions } from './verify.ts
  * const principal = await verify(token)
  */
 export { createTokenVerifier } from './verify.ts'
+export { importJwk } from './jwks.ts'
 export type { MirrorStatus } from './revocation-mirror.ts'
 export { VerifierError } from './errors.ts'
 export type { VerifierErrorCode } from './errors.ts'

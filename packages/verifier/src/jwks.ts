@@ -2,7 +2,7 @@
 // at most once per cooldown, so tokens with random kids cause no flood of fetches. An answer that is not a
 // usable key set (an error, a timeout, HTML, `{"keys":[]}`) never replaces the keys in hand.
 import { createPublicKey } from 'node:crypto'
-import { SIGNING_ALGORITHMS } from '@keygate/protocol'
+import { MIN_RSA_MODULUS_BITS, SIGNING_KEY_TYPES, isSigningAlgorithm } from '@keygate/protocol'
 
 export interface VerificationKey {
   /** SPKI PEM: fast-jwt caches its verifier per string key. */
@@ -32,27 +32,36 @@ export interface JwksCacheOptions {
   onBadAnswer?: (reason: string) => void
 }
 
-interface Jwk { kid?: unknown, kty?: unknown, crv?: unknown, x?: unknown, y?: unknown, alg?: unknown, use?: unknown }
+interface Jwk { kid?: unknown, kty?: unknown, crv?: unknown, x?: unknown, y?: unknown, n?: unknown, e?: unknown, alg?: unknown, use?: unknown }
 
-const ALLOWED = new Set<string>(SIGNING_ALGORITHMS)
+/**
+ * A published JWK as a verification key pinned to its own `alg`, or undefined: only the key type that
+ * algorithm signs with (an Ed25519 key for EdDSA, P-256 for ES256, RSA of 2048 bits or more for RS256),
+ * only its public members, never an HMAC secret.
+ */
+export function importJwk (jwk: Jwk): VerificationKey & { kid: string } | undefined {
+  if (typeof jwk !== 'object' || jwk === null || typeof jwk.kid !== 'string' || !isSigningAlgorithm(jwk.alg)) return undefined
+  if (jwk.use !== undefined && jwk.use !== 'sig') return undefined
+  const type = SIGNING_KEY_TYPES[jwk.alg]
+  if (jwk.kty !== type.kty || (type.crv !== undefined && jwk.crv !== type.crv)) return undefined
+  const members = type.kty === 'RSA' ? { kty: 'RSA', n: jwk.n, e: jwk.e } : { kty: type.kty, crv: jwk.crv, x: jwk.x, ...(type.kty === 'EC' ? { y: jwk.y } : {}) }
+  try {
+    const key = createPublicKey({ key: members as never, format: 'jwk' })
+    if (type.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_MODULUS_BITS) return undefined
+    return { kid: jwk.kid, alg: jwk.alg, pem: key.export({ type: 'spki', format: 'pem' }) as string }
+  } catch {
+    // A key we cannot import verifies nothing.
+    return undefined
+  }
+}
 
-// Only signing keys of a pinned algorithm; never an HMAC secret, never a private part.
 function toKeys (body: unknown): Map<string, VerificationKey> {
   const keys = new Map<string, VerificationKey>()
   const list = (body as { keys?: unknown } | null)?.keys
   if (!Array.isArray(list)) return keys
   for (const jwk of list as Jwk[]) {
-    if (typeof jwk !== 'object' || jwk === null) continue
-    if (typeof jwk.kid !== 'string' || typeof jwk.alg !== 'string' || !ALLOWED.has(jwk.alg)) continue
-    if (jwk.use !== undefined && jwk.use !== 'sig') continue
-    if (jwk.kty !== 'OKP' && jwk.kty !== 'EC') continue
-    try {
-      const pem = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}) } as never, format: 'jwk' })
-        .export({ type: 'spki', format: 'pem' }) as string
-      keys.set(jwk.kid, { pem, alg: jwk.alg })
-    } catch {
-      // A key we cannot import verifies nothing.
-    }
+    const imported = importJwk(jwk)
+    if (imported) keys.set(imported.kid, { pem: imported.pem, alg: imported.alg })
   }
   return keys
 }

@@ -54,7 +54,7 @@ async function openCliContext (options: { migrate: boolean }): Promise<CliContex
     database,
     keys,
     keyAdmin,
-    signingKeys: async () => createSigningKeyAdmin({ db: database.pool, masterKey: await resolveMasterKey(config, () => {}) }),
+    signingKeys: async () => createSigningKeyAdmin({ db: database.pool, masterKey: await resolveMasterKey(config, () => {}), alg: config.signingAlg }),
     actor: { id: `cli:${userInfo().username}` }
   }
 }

@@ -1,6 +1,6 @@
 // `keygate owners revoke`, `keygate signing-keys rotate|list|revoke`, `keygate audit`.
 import { parseArgs } from 'node:util'
-import { JWKS_MAX_AGE_SECONDS } from '@keygate/protocol'
+import { JWKS_MAX_AGE_SECONDS, SIGNING_ALGORITHMS, isSigningAlgorithm } from '@keygate/protocol'
 import { listAudit } from '../audit/store.ts'
 import { parseInteger } from './args.ts'
 import { withCliContext } from './context.ts'
@@ -14,9 +14,11 @@ export const SIGNING_KEYS_HELP = `Usage: keygate signing-keys <command> [options
 
 Commands:
   list                                  every signing key with its state, activation and retirement times
-  rotate [--activate-in <seconds>]      publish a new key now, sign with it after --activate-in
+  rotate [--activate-in <seconds>] [--alg EdDSA|ES256|RS256]
+                                        publish a new key now, sign with it after --activate-in
                                         (default ${JWKS_MAX_AGE_SECONDS}: the verifiers' JWKS cache time); the current
-                                        key leaves the JWKS once the tokens it signed have expired
+                                        key leaves the JWKS once the tokens it signed have expired.
+                                        --alg changes the algorithm (default KEYGATE_SIGNING_ALG)
   revoke <kid>                          a leaked key: out of the JWKS at once, a fresh key signs at once, and
                                         every gateway and verifier refuses its tokens (through the revocation stream)
 Options:
@@ -37,11 +39,13 @@ async function revokeOwner (args: string[]): Promise<void> {
 }
 
 async function rotateKeys (args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { 'activate-in': { type: 'string' }, json: { type: 'boolean', default: false } } })
+  const { values } = parseArgs({ args, options: { 'activate-in': { type: 'string' }, alg: { type: 'string' }, json: { type: 'boolean', default: false } } })
   const activateIn = parseInteger(values['activate-in'], '--activate-in', 0, 86400) ?? JWKS_MAX_AGE_SECONDS
-  const result = await withCliContext(async (ctx) => (await ctx.signingKeys()).rotate(activateIn, ctx.actor))
-  if (values.json) printJson({ kid: result.kid, activatesAt: result.activatesAt.toISOString(), retiring: result.retiring })
-  else process.stdout.write(`New signing key ${result.kid}: published now, signing from ${result.activatesAt.toISOString()}.\n`)
+  const alg = values.alg
+  if (alg !== undefined && !isSigningAlgorithm(alg)) throw new CliError(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`, EXIT.usage)
+  const result = await withCliContext(async (ctx) => (await ctx.signingKeys()).rotate(activateIn, ctx.actor, alg))
+  if (values.json) printJson({ kid: result.kid, alg: result.alg, activatesAt: result.activatesAt.toISOString(), retiring: result.retiring })
+  else process.stdout.write(`New ${result.alg} signing key ${result.kid}: published now, signing from ${result.activatesAt.toISOString()}.\n`)
 }
 
 async function revokeKey (args: string[]): Promise<void> {

@@ -2,6 +2,7 @@
 // view, and the signing-key admin. A revocation at any replica reaches every replica by NOTIFY.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
+import { JWKS_MAX_AGE_SECONDS, type SigningAlgorithm } from '@keygate/protocol'
 import { listenForNotifications } from '../db/listener.ts'
 import { resolveMasterKey } from '../tokens/master-key.ts'
 import { createTokenMinter, type TokenMinter } from '../tokens/mint.ts'
@@ -19,6 +20,7 @@ export interface Signer {
 export interface SignerPluginOptions {
   issuer: string
   tokenTtlSeconds: number
+  signingAlg: SigningAlgorithm
   masterKey: string | undefined
   dataDir: string
   /** How often replicas look for a newer signing key (a rotation's activation). */
@@ -34,7 +36,7 @@ async function signerPlugin (app: FastifyInstance, options: SignerPluginOptions)
   const build = async (): Promise<TokenMinter> => createTokenMinter({
     issuer: options.issuer,
     ttlSeconds: options.tokenTtlSeconds,
-    key: await loadSigningKey(app.db, masterKey)
+    key: await loadSigningKey(app.db, masterKey, options.signingAlg)
   })
   let minter = await build()
   let jwks: { keys: PublicJwk[], at: number } | undefined
@@ -49,6 +51,11 @@ async function signerPlugin (app: FastifyInstance, options: SignerPluginOptions)
   const refreshInBackground = (): void => {
     refresh().catch((err: unknown) => app.log.warn({ err }, 'signing key refresh failed; keeping the current key'))
   }
+  const signingKeys = createSigningKeyAdmin({ db: app.db, masterKey, alg: options.signingAlg, onChanged: refreshInBackground })
+  // KEYGATE_SIGNING_ALG changed: the next key, of the new algorithm, is published now and signs once every
+  // verifier's JWKS cache has seen it; the current key signs until then and stays published until its tokens expire.
+  const adopted = await signingKeys.adoptConfiguredAlgorithm(JWKS_MAX_AGE_SECONDS, { id: 'keygate:config' })
+  if (adopted) app.log.info({ kid: adopted.kid, alg: adopted.alg, activateInSeconds: JWKS_MAX_AGE_SECONDS }, 'KEYGATE_SIGNING_ALG changed: rotating to a new signing key')
   const timer = setInterval(refreshInBackground, options.refreshIntervalMs ?? 30_000)
   timer.unref()
   const listener = listenForNotifications({
@@ -70,7 +77,7 @@ async function signerPlugin (app: FastifyInstance, options: SignerPluginOptions)
       return jwks.keys
     }
   } satisfies Signer)
-  app.decorate('signingKeys', createSigningKeyAdmin({ db: app.db, masterKey, onChanged: refreshInBackground }))
+  app.decorate('signingKeys', signingKeys)
 }
 
 export default fp(signerPlugin, { name: 'keygate-signer', fastify: '5.x', dependencies: ['keygate-db'] })

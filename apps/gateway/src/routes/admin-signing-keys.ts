@@ -1,7 +1,7 @@
 // The admin API for signing keys: list, rotate (planned), revoke (a leak: out of the JWKS and refused everywhere at once).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@fastify/type-provider-typebox'
-import { JWKS_MAX_AGE_SECONDS } from '@keygate/protocol'
+import { JWKS_MAX_AGE_SECONDS, SIGNING_ALGORITHMS } from '@keygate/protocol'
 import { actorOf } from '../plugins/admin-auth.ts'
 import { Propagated, WaitQuery } from './admin-schemas.ts'
 import { oauthErrors } from './schemas.ts'
@@ -31,12 +31,15 @@ const adminSigningKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Publish a new signing key now; it signs after activateInSeconds (default: the JWKS cache time)',
       tags: ['admin'],
       security,
-      body: Type.Optional(Type.Object({ activateInSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })) }, { additionalProperties: false })),
-      response: { 201: Type.Object({ kid: Type.String(), activatesAt: Type.String(), retiring: Type.Array(Type.String()) }), ...refusals }
+      body: Type.Optional(Type.Object({
+        activateInSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
+        alg: Type.Optional(Type.Union(SIGNING_ALGORITHMS.map((a) => Type.Literal(a)), { description: 'the new key\'s algorithm; default KEYGATE_SIGNING_ALG' }))
+      }, { additionalProperties: false })),
+      response: { 201: Type.Object({ kid: Type.String(), alg: Type.String(), activatesAt: Type.String(), retiring: Type.Array(Type.String()) }), ...refusals }
     }
   }, async (request, reply) => {
-    const rotated = await app.signingKeys.rotate(request.body?.activateInSeconds ?? JWKS_MAX_AGE_SECONDS, actorOf(request))
-    return reply.code(201).send({ kid: rotated.kid, activatesAt: rotated.activatesAt.toISOString(), retiring: rotated.retiring })
+    const rotated = await app.signingKeys.rotate(request.body?.activateInSeconds ?? JWKS_MAX_AGE_SECONDS, actorOf(request), request.body?.alg)
+    return reply.code(201).send({ kid: rotated.kid, alg: rotated.alg, activatesAt: rotated.activatesAt.toISOString(), retiring: rotated.retiring })
   })
 
   app.post('/admin/signing-keys/:kid/revoke', {

@@ -1,14 +1,18 @@
 // Discovery: the JWKS (RFC 7517) and the authorization server metadata (RFC 8414).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@fastify/type-provider-typebox'
-import { JWKS_MAX_AGE_SECONDS } from '@keygate/protocol'
+import { JWKS_MAX_AGE_SECONDS, SIGNING_ALGORITHMS } from '@keygate/protocol'
+import { oauthErrors } from './schemas.ts'
 
 const Jwk = Type.Object({
-  kty: Type.String(),
-  crv: Type.String(),
-  x: Type.String(),
+  kty: Type.String({ examples: ['OKP', 'EC', 'RSA'] }),
+  crv: Type.Optional(Type.String()),
+  x: Type.Optional(Type.String()),
+  y: Type.Optional(Type.String()),
+  n: Type.Optional(Type.String()),
+  e: Type.Optional(Type.String()),
   kid: Type.String(),
-  alg: Type.String(),
+  alg: Type.String({ examples: SIGNING_ALGORITHMS }),
   use: Type.Literal('sig')
 })
 
@@ -37,6 +41,17 @@ const wellKnownRoutes: FastifyPluginAsyncTypebox<{ issuer: string }> = async (ap
   }, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=3600')
     return metadata
+  })
+
+  // OpenID discovery would promise ID tokens, an authorization endpoint and subject types keygate does not
+  // have: a 404 that says where the OAuth metadata is (openid-client: `algorithm: 'oauth2'`).
+  app.get('/.well-known/openid-configuration', {
+    schema: { summary: 'Not an OpenID provider: points to the RFC 8414 metadata', tags: ['discovery'], response: oauthErrors(404) }
+  }, async (_request, reply) => {
+    return reply.code(404).send({
+      error: 'not_found',
+      error_description: 'keygate is an OAuth 2.0 authorization server, not an OpenID provider: its metadata is at /.well-known/oauth-authorization-server (RFC 8414)'
+    })
   })
 }
 

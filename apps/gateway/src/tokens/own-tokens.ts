@@ -2,9 +2,8 @@
 // by @keygate/verifier's own code against the keys published now, then held to their standing in Postgres,
 // which every replica shares: the key still usable at the token's generation, the jti not revoked, the
 // signing key neither retired nor revoked.
-import { createPublicKey } from 'node:crypto'
 import { ADMIN_SCOPE, type AccessTokenClaims, DEFAULT_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_TTL_SECONDS } from '@keygate/protocol'
-import { type TokenVerifier, createTokenVerifier } from '@keygate/verifier'
+import { type TokenVerifier, createTokenVerifier, importJwk } from '@keygate/verifier'
 import type { Queryable } from '../db/transaction.ts'
 import { errors } from '../errors.ts'
 import type { PublicJwk } from './signing-keys.ts'
@@ -51,16 +50,13 @@ function decodePayload (token: string): AccessTokenClaims {
 }
 
 export function createOwnTokens ({ db, issuer, adminAudience, publishedKeys }: OwnTokensOptions): OwnTokens {
-  const pems = new Map<string, string>()
+  // Imported as @keygate/verifier imports a JWKS: each key pinned to its own algorithm.
+  const imported = new Map<string, { pem: string, alg: string } | undefined>()
   async function keyFor (kid: string): Promise<{ pem: string, alg: string } | undefined> {
     const jwk = (await publishedKeys()).find((k) => k.kid === kid)
     if (!jwk) return undefined
-    let pem = pems.get(kid)
-    if (pem === undefined) {
-      pem = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x }, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string
-      pems.set(kid, pem)
-    }
-    return { pem, alg: jwk.alg }
+    if (!imported.has(kid)) imported.set(kid, importJwk(jwk))
+    return imported.get(kid)
   }
   const common = { issuer, keyFor, clockToleranceSeconds: DEFAULT_CLOCK_TOLERANCE_SECONDS, maxTokenLifetimeSeconds: MAX_TOKEN_TTL_SECONDS, cacheSize: 1000 }
   const anyAudience = createTokenVerifier({ ...common, audience: null })
