@@ -10,6 +10,7 @@ import { malformedFlood, wrongSecretFlood } from './scenarios/floods.ts'
 import { revocationMemory, seedRevocations, verifierRssOverRequests } from './scenarios/memory.ts'
 import { revocationPropagation } from './scenarios/propagation.ts'
 import { verifierCold, verifierWarm } from './scenarios/verifier.ts'
+import { SIGNING_ALGORITHMS } from '@keygate/protocol'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1_000_000)
@@ -67,7 +68,7 @@ try {
     if (wants('7')) rows.push(await verifierRssOverRequests(service, tokens, REQUESTS))
     await stopServers([service])
   }
-  if (wants('2')) rows.push(await verifierCold(20_000))
+  if (wants('2')) for (const alg of SIGNING_ALGORITHMS) rows.push(await verifierCold(alg === 'RS256' ? 5_000 : 20_000, alg))
   if (wants('3') || wants('4')) {
     const cold = await startGateway({ ...base, KEYGATE_EXCHANGE_CACHE_SECONDS: '0', KEYGATE_TOKEN_RATE_LIMIT_IP: '10000000', KEYGATE_AUTH_FAILURE_LIMIT_KEY: '10000000' })
     servers.push(cold)

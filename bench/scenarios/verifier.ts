@@ -1,9 +1,11 @@
 // 1. Verifier overhead, warm: protected vs unprotected route, 100 connections each with its own token.
-// 2. Verifier cold path: a new token every time vs raw node:crypto Ed25519 verify, same process.
-import { generateKeyPairSync, sign, verify } from 'node:crypto'
+// 2. Verifier cold path: a new token every time vs raw node:crypto verify of the same signature, same
+//    process, for each signing algorithm.
+import { type KeyObject, generateKeyPairSync, sign, verify } from 'node:crypto'
+import type { SigningAlgorithm } from '@keygate/protocol'
 import { createTokenVerifier } from '@keygate/verifier'
 import { load } from '../lib/load.ts'
-import { type Row, row } from '../lib/report.ts'
+import { type Row, reference, row } from '../lib/report.ts'
 import { alternate, roundSeconds, summary } from '../lib/rounds.ts'
 
 export async function verifierWarm (serviceUrl: string, tokens: string[], seconds: number): Promise<Row> {
@@ -26,22 +28,32 @@ function timePerOp (n: number, fn: (i: number) => void): number {
   return Number(process.hrtime.bigint() - start) / 1000 / n
 }
 
-export async function verifierCold (n: number): Promise<Row> {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+// Each algorithm's key pair, digest and JWS signature encoding (ES256 is r || s, not DER).
+const ALGORITHMS: Record<SigningAlgorithm, { pair: () => { privateKey: KeyObject, publicKey: KeyObject }, digest: string | null, dsaEncoding?: 'ieee-p1363' }> = {
+  EdDSA: { pair: () => generateKeyPairSync('ed25519'), digest: null },
+  ES256: { pair: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }), digest: 'sha256', dsaEncoding: 'ieee-p1363' },
+  RS256: { pair: () => generateKeyPairSync('rsa', { modulusLength: 2048 }), digest: 'sha256' }
+}
+
+export async function verifierCold (n: number, alg: SigningAlgorithm): Promise<Row> {
+  const { pair, digest, dsaEncoding } = ALGORITHMS[alg]
+  const { privateKey, publicKey } = pair()
+  const signingKey = dsaEncoding ? { key: privateKey, dsaEncoding } : privateKey
+  const verifyingKey = dsaEncoding ? { key: publicKey, dsaEncoding } : publicKey
   const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string
   const now = Math.floor(Date.now() / 1000)
   const b64 = (v: object): string => Buffer.from(JSON.stringify(v)).toString('base64url')
   const tokens = Array.from({ length: n }, (_, i) => {
-    const input = `${b64({ alg: 'EdDSA', typ: 'at+jwt', kid: 'k1' })}.${b64({ iss: 'https://kg', sub: 'team', aud: 'api', client_id: 'abcDEF123456', scope: 'orders:read orders:write', jti: `jti-${i}`, iat: now, exp: now + 300 })}`
-    return `${input}.${sign(null, Buffer.from(input), privateKey).toString('base64url')}`
+    const input = `${b64({ alg, typ: 'at+jwt', kid: 'k1' })}.${b64({ iss: 'https://kg', sub: 'team', aud: 'api', client_id: 'abcDEF123456', scope: 'orders:read orders:write', jti: `jti-${i}`, iat: now, exp: now + 300 })}`
+    return `${input}.${sign(digest, Buffer.from(input), signingKey).toString('base64url')}`
   })
   const split = tokens.map((t) => { const dot = t.lastIndexOf('.'); return { data: Buffer.from(t.slice(0, dot)), signature: Buffer.from(t.slice(dot + 1), 'base64url') } })
-  const key = { pem, alg: 'EdDSA' }
+  const key = { pem, alg }
   const rounds: Array<{ raw: number, verifier: number }> = []
   for (let round = 0; round < 3; round++) {
     // A fresh verifier each round: every token is new to it (the cold path).
     const verifyToken = createTokenVerifier({ issuer: 'https://kg', audience: 'api', keyFor: async () => key, clockToleranceSeconds: 30, maxTokenLifetimeSeconds: 3600, cacheSize: 10_000 })
-    const raw = timePerOp(n, (i) => { const s = split[i]; if (s && !verify(null, s.data, publicKey, s.signature)) throw new Error('bad signature') })
+    const raw = timePerOp(n, (i) => { const s = split[i]; if (s && !verify(digest, s.data, verifyingKey, s.signature)) throw new Error('bad signature') })
     const start = process.hrtime.bigint()
     for (const t of tokens) await verifyToken(t)
     const verifier = Number(process.hrtime.bigint() - start) / 1000 / n
@@ -51,5 +63,8 @@ export async function verifierCold (n: number): Promise<Row> {
   const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
   const raw = median(rounds.map((r) => r.raw))
   const verifier = median(rounds.map((r) => r.verifier))
-  return row('2 verifier cold', 'µs per verification', verifier, raw, { op: '<=', bound: 1.3, of: 'ratio' }, { rounds, tokens: n })
+  // RSA verification is so cheap (about 20 µs) that the claim checks every algorithm shares outweigh
+  // it: the ratio target is for the elliptic-curve algorithms; RS256 is reported beside them.
+  if (alg === 'RS256') return reference(`2 verifier cold ${alg}`, 'µs per verification', verifier, raw, { rounds, tokens: n })
+  return row(`2 verifier cold ${alg}`, 'µs per verification', verifier, raw, { op: '<=', bound: 1.3, of: 'ratio' }, { rounds, tokens: n })
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@keygate/protocol'
 import { importJwk } from '@keygate/verifier'
 import { createTokenMinter } from './mint.ts'
-import { generateSigningKey, thumbprint } from './signing-keys.ts'
+import { thumbprint } from '../jwk.ts'
+import { generateSigningKey } from './signing-keys.ts'
 
 function makeKey (alg: SigningAlgorithm = 'EdDSA') {
   const generated = generateSigningKey(alg)

@@ -1,11 +1,12 @@
 // Signing keys shared by every replica: generated once, stored sealed in Postgres, published as JWKS.
-import { type KeyObject, createHash, createPrivateKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto'
+import { type KeyObject, createPrivateKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto'
 import type pg from 'pg'
 import {
   MAX_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_TTL_SECONDS, MIN_RSA_MODULUS_BITS, type SigningAlgorithm, signingKeyRevocationLifetimeSeconds
 } from '@keygate/protocol'
 import { type Queryable, withTransaction } from '../db/transaction.ts'
 import { recordRevocation } from '../revocation/store.ts'
+import { thumbprint } from '../jwk.ts'
 import { openPrivateKey, sealPrivateKey } from './sealed-key.ts'
 
 /** A published key: the public members of its type (OKP: crv, x; EC: crv, x, y; RSA: n, e), pinned to its alg. */
@@ -39,16 +40,6 @@ export const SIGNING_KEY_CHANNEL = 'keygate_signing_key'
  * TTL the gateways that signed with it were given, plus the verifiers' clock tolerance.
  */
 const RETIREMENT_DELAY_SECONDS = MAX_TOKEN_TTL_SECONDS + MAX_CLOCK_TOLERANCE_SECONDS
-
-/** RFC 7638 thumbprint: base64url(SHA-256 of the key type's required members, in lexicographic order). */
-export function thumbprint (jwk: JsonWebKey): string {
-  const canonical = jwk.kty === 'RSA'
-    ? JSON.stringify({ e: jwk.e, kty: jwk.kty, n: jwk.n })
-    : jwk.kty === 'EC'
-      ? JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })
-      : JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x })
-  return createHash('sha256').update(canonical).digest('base64url')
-}
 
 const KEY_PAIRS: Record<SigningAlgorithm, () => { publicKey: KeyObject, privateKey: KeyObject }> = {
   EdDSA: () => generateKeyPairSync('ed25519'),
