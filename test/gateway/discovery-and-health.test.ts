@@ -13,7 +13,8 @@ describe('discovery, health and docs', () => {
       token_endpoint: 'http://keygate.test/oauth/token',
       jwks_uri: 'http://keygate.test/.well-known/jwks.json',
       grant_types_supported: ['client_credentials'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post']
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ['EdDSA', 'ES256']
     })
   })
 

@@ -64,6 +64,8 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     maxConcurrentHashes: config.maxConcurrentHashes,
     exchangeCacheSeconds: config.exchangeCacheSeconds,
     failedAttemptsPerKey: config.authFailureLimitPerKey,
+    issuer: config.issuer,
+    redisPrefix: config.redisPrefix,
     hasher: deps.hasher
   })
   await app.register(signerPlugin, {

@@ -37,7 +37,9 @@ export const errors = Object.fromEntries(
 
 /** Why a client was refused; logged, never sent (the wire body is the same for all). */
 export type ClientRefusal = 'malformed' | 'client_id_mismatch' | 'unknown_key' | 'prefix_mismatch' |
-  'wrong_secret' | 'revoked' | 'disabled' | 'expired' | 'ip_not_allowed'
+  'wrong_secret' | 'revoked' | 'disabled' | 'expired' | 'ip_not_allowed' | 'not_a_secret_key' | 'not_a_keypair_key' |
+  'assertion_malformed' | 'assertion_header' | 'assertion_claims' | 'assertion_audience' | 'assertion_lifetime' |
+  'assertion_key' | 'assertion_signature' | 'assertion_replayed'
 
 /** What the log says of a refusal: the reason and, once the key parsed, its public keyId. */
 export interface RefusalContext {

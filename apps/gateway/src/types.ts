@@ -1,8 +1,10 @@
 // What the gateway's plugins decorate the Fastify instance with.
 import type pg from 'pg'
 import type { KeyAdmin } from './keys/admin.ts'
+import type { ClientAuthentication } from './keys/client-credentials.ts'
 import type { LastUsedTracker } from './keys/last-used.ts'
 import type { KeyService } from './keys/service.ts'
+import type { ApiKeyRecord } from './keys/store.ts'
 import type { WorkLimiter } from './keys/work-limiter.ts'
 import type { Signer } from './plugins/signer.ts'
 import type { SigningKeyAdmin } from './tokens/signing-key-admin.ts'
@@ -16,5 +18,7 @@ declare module 'fastify' {
     hashLimiter: WorkLimiter
     signer: Signer
     signingKeys: SigningKeyAdmin
+    /** The client's key, authenticated by its secret or its signed assertion; throws KG_ERR_CLIENT_INVALID. */
+    authenticateClient: (authentication: ClientAuthentication, clientIp: string) => Promise<ApiKeyRecord>
   }
 }

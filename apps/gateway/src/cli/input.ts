@@ -6,7 +6,7 @@ import { Prefix } from '../keys/fields.ts'
 import { compileStrict } from '../http/validator.ts'
 import { CliError, EXIT } from './output.ts'
 
-const { environment: _environment, ...createFields } = CreateKeyBody.properties
+const { environment: _environment, publicKey: _publicKey, keyPair: _keyPair, ...createFields } = CreateKeyBody.properties
 /** `keys create`: the API's body, with --prefix where the API takes an environment. */
 export const CliCreateKey = Type.Object({ ...createFields, prefix: Type.Optional(Prefix) }, { additionalProperties: false })
 export { KeyIdParams as CliKeyId, OwnerParams as CliOwner, ReasonBody as CliReason, RotateBody as CliRotate, UpdateKeyBody as CliUpdateKey }

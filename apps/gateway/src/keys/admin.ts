@@ -8,9 +8,10 @@ import { withTransaction } from '../db/transaction.ts'
 import { errors } from '../errors.ts'
 import { recordRevocation } from '../revocation/store.ts'
 import { checkTokenBudget, narrowsPolicy, policyChanges } from './policy.ts'
+import type { ClientPublicKey } from './public-keys.ts'
 import type { CreateKeyInput, CreatedKey, KeyService } from './service.ts'
 import {
-  type ApiKeyRecord, type KeyPatch, expireKeyAt, findKey, hasSuccessor, insertKey, lockKey, lockOwner, lockUnrevokedKeysOf, setKeyState, updateKey
+  type ApiKeyRecord, type KeyPatch, addPublicKey, expireKeyAt, findKey, hasSuccessor, insertKey, lockKey, lockOwner, lockUnrevokedKeysOf, setKeyState, updateKey
 } from './store.ts'
 import { stateOf } from './view.ts'
 
@@ -28,7 +29,8 @@ export interface KeyAdmin {
   revoke (keyId: string, reason: string | undefined, actor: Actor): Promise<KeyChange>
   disable (keyId: string, actor: Actor): Promise<KeyChange>
   enable (keyId: string, actor: Actor): Promise<KeyChange>
-  rotate (keyId: string, gracePeriodSeconds: number, actor: Actor): Promise<CreatedKey & { previous: ApiKeyRecord }>
+  /** A secret key gets a successor (a new keyId and secret); a keypair key, `nextPublicKey` beside the ones it has. */
+  rotate (keyId: string, gracePeriodSeconds: number, actor: Actor, nextPublicKey?: ClientPublicKey): Promise<CreatedKey & { previous: ApiKeyRecord }>
   revokeOwner (owner: string, reason: string | undefined, actor: Actor): Promise<{ revoked: string[], outboxSeq?: string }>
 }
 
@@ -77,8 +79,10 @@ export function createKeyAdmin ({ db, keys, onKeyChanged = () => {} }: KeyAdminO
       const prepared = await keys.prepareKey(input)
       return withTransaction(db, async (tx) => {
         await lockOwner(tx, input.owner)
-        const record = await insertKey(tx, prepared.row)
-        await appendAudit(tx, actor, 'key.create', record.keyId, { details: { owner: record.owner, scopes: record.scopes, audiences: record.audiences } })
+        const record = await insertKey(tx, prepared.row, prepared.publicKey)
+        await appendAudit(tx, actor, 'key.create', record.keyId, {
+          details: { owner: record.owner, scopes: record.scopes, audiences: record.audiences, credential: record.credential, ...(prepared.publicKey ? { thumbprint: prepared.publicKey.thumbprint } : {}) }
+        })
         return { key: prepared.key, record }
       })
     },
@@ -103,9 +107,27 @@ export function createKeyAdmin ({ db, keys, onKeyChanged = () => {} }: KeyAdminO
     disable: (keyId, actor) => changeState(keyId, 'disable', actor),
     enable: (keyId, actor) => changeState(keyId, 'enable', actor),
 
-    async rotate (keyId, gracePeriodSeconds, actor) {
+    async rotate (keyId, gracePeriodSeconds, actor, nextPublicKey) {
       const seen = await findKey(db, keyId)
       if (!seen) throw notFound(keyId)
+      if ((seen.credential === 'keypair') !== (nextPublicKey !== undefined)) {
+        throw new errors.KG_ERR_REQUEST_INVALID(seen.credential === 'keypair' ? 'a keypair key is rotated to a new public key' : 'a secret key is rotated to a new secret, not to a public key')
+      }
+      if (nextPublicKey !== undefined) {
+        // A keypair key keeps its keyId: the next public key is added, the others accepted until the grace period ends.
+        return withTransaction(db, async (tx) => {
+          const previous = await lockKey(tx, keyId)
+          if (!previous) throw notFound(keyId)
+          const state = stateOf(previous)
+          if (state !== 'active') throw new errors.KG_ERR_CONFLICT(`key ${keyId} is ${state} and cannot be rotated`)
+          await addPublicKey(tx, keyId, nextPublicKey, gracePeriodSeconds)
+          const record = await findKey(tx, keyId) as ApiKeyRecord
+          await appendAudit(tx, actor, 'key.rotate', keyId, {
+            details: { thumbprint: nextPublicKey.thumbprint, alg: nextPublicKey.alg, previous: previous.publicKeys.map((k) => k.thumbprint), gracePeriodSeconds }
+          })
+          return { key: '', record, previous }
+        }).finally(() => onKeyChanged(keyId))
+      }
       // The slow part first, outside the transaction; the policy is copied from the row once it is locked.
       const prepared = await keys.prepareKey({ name: seen.name, owner: seen.owner, scopes: [], prefix: seen.prefix })
       return withTransaction(db, async (tx) => {

@@ -1,5 +1,7 @@
-// Client authentication of RFC 6749 §2.3.1: HTTP Basic or client_secret in the body, never both.
+// Client authentication: RFC 6749 §2.3.1 (HTTP Basic or client_secret in the body) for secret keys, RFC 7523
+// §2.2 (a signed client_assertion) for keypair keys; exactly one method per request. Read here without I/O.
 import { errors, refuseClient } from '../errors.ts'
+import { ASSERTION_TYPE } from './client-assertion.ts'
 import { type ApiKeyParts, parseApiKey } from './format.ts'
 
 export interface Credentials { clientId: string | undefined, secret: string }
@@ -42,4 +44,25 @@ export function presentedKeyOf (authorization: string | undefined, body: { clien
   const key = parseApiKey(secret)
   if (!key) throw refuseClient('malformed')
   return { clientId, key }
+}
+
+/** The client authentication parameters a request may carry. */
+export interface ClientAuthenticationParameters {
+  client_id?: string | undefined
+  client_secret?: string | undefined
+  client_assertion_type?: string | undefined
+  client_assertion?: string | undefined
+}
+
+export type ClientAuthentication =
+  | { method: 'secret', presented: PresentedKey }
+  | { method: 'assertion', assertion: string, clientId: string | undefined }
+
+/** How the request authenticates its client; throws the error that refuses a malformed or mixed one. */
+export function clientAuthenticationOf (authorization: string | undefined, body: ClientAuthenticationParameters): ClientAuthentication {
+  if (body.client_assertion_type === undefined && body.client_assertion === undefined) return { method: 'secret', presented: presentedKeyOf(authorization, body) }
+  if (body.client_assertion_type === undefined || body.client_assertion === undefined) throw new errors.KG_ERR_REQUEST_INVALID('client_assertion_type and client_assertion go together')
+  if (body.client_secret !== undefined || (authorization !== undefined && /^basic /i.test(authorization))) throw new errors.KG_ERR_REQUEST_INVALID('use one client authentication method, not both')
+  if (body.client_assertion_type !== ASSERTION_TYPE) throw refuseClient('assertion_malformed')
+  return { method: 'assertion', assertion: body.client_assertion, clientId: body.client_id }
 }

@@ -17,7 +17,7 @@ export interface ClientPublicKey {
 export interface GeneratedKeyPair {
   publicKey: ClientPublicKey
   /** Shown once, in the creation response; kept nowhere. */
-  privateKey: { pem: string, jwk: Record<string, unknown> }
+  privateKey: { pem: string, jwk: Record<string, string> }
 }
 
 const MAX_PEM_LENGTH = 1024
@@ -72,7 +72,7 @@ export function generateClientKeyPair (alg: ClientKeyAlgorithm): GeneratedKeyPai
     publicKey: described,
     privateKey: {
       pem: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
-      jwk: { ...privateKey.export({ format: 'jwk' }), alg, kid: described.thumbprint }
+      jwk: { ...privateKey.export({ format: 'jwk' }) as Record<string, string>, alg, kid: described.thumbprint }
     }
   }
 }

@@ -4,6 +4,9 @@ import type { Queryable } from '../db/transaction.ts'
 import { refuseClient } from '../errors.ts'
 import { type ApiKeyParts, generateApiKey, lastFour } from './format.ts'
 import type { FailedAttempts } from './failed-attempts.ts'
+import type { ReplayGuard } from './assertion-replay.ts'
+import { isSignedByOneOf, readClientAssertion } from './client-assertion.ts'
+import type { ClientPublicKey } from './public-keys.ts'
 import type { SecretHasher } from './hashing.ts'
 import { isIpAllowed } from './ip-allowlist.ts'
 import { stateOf } from './view.ts'
@@ -21,19 +24,22 @@ export interface CreateKeyInput {
   expiresAt?: Date | null
   prefix?: string
   rotatedFrom?: string
+  /** A keypair key: the public key its assertions are verified with (no secret is made). */
+  publicKey?: ClientPublicKey
 }
 
 export interface CreatedKey {
-  /** The full API key: returned here once, stored nowhere. */
+  /** The full API key: returned here once, stored nowhere. Empty for a keypair key, which has none. */
   key: string
   record: ApiKeyRecord
 }
 
 /** A new key, generated and hashed, not stored yet. */
 export interface PreparedKey {
-  /** The full API key: returned once, stored nowhere. */
+  /** The full API key: returned once, stored nowhere (empty for a keypair key). */
   key: string
   row: NewApiKeyRow
+  publicKey?: ClientPublicKey
 }
 
 export interface KeyService {
@@ -42,7 +48,18 @@ export interface KeyService {
   /** prepareKey, then inserts through `db` (a transaction's client) or the pool. */
   createKey (input: CreateKeyInput, db?: Queryable): Promise<CreatedKey>
   /** The key's record when `presented` (parsed by parseApiKey) is a valid, usable key; otherwise throws KG_ERR_CLIENT_INVALID. */
-  authenticate (presented: ApiKeyParts, context?: { clientId?: string | undefined, clientIp?: string | undefined, now?: Date }): Promise<ApiKeyRecord>
+  authenticate (presented: ApiKeyParts, context?: AuthenticationContext): Promise<ApiKeyRecord>
+  /**
+   * The keypair key's record when `assertion` (RFC 7523) is signed by one of its public keys, names this
+   * gateway, lives no longer than allowed and is seen for the first time; otherwise throws KG_ERR_CLIENT_INVALID.
+   */
+  authenticateAssertion (assertion: string, context?: AuthenticationContext): Promise<ApiKeyRecord>
+}
+
+export interface AuthenticationContext {
+  clientId?: string | undefined
+  clientIp?: string | undefined
+  now?: Date
 }
 
 export interface KeyServiceOptions {
@@ -53,6 +70,8 @@ export interface KeyServiceOptions {
   verified: VerifiedCache
   /** The per-key limit on failed verifications (absent: none, as in the CLI, which authenticates nobody). */
   failedAttempts?: FailedAttempts | undefined
+  /** What assertions are checked against (absent in the CLI): the gateway's issuer, the jti store, the clock tolerance. */
+  assertions?: { issuer: string, replay: ReplayGuard, toleranceSeconds: number } | undefined
   keyPrefix: string
   /** Failures of work done after the response (rehashing). */
   onBackgroundError: (err: unknown) => void
@@ -75,24 +94,27 @@ function withoutHash ({ secretHash: _, ...record }: StoredApiKey): ApiKeyRecord 
 export function createKeyService (options: KeyServiceOptions): KeyService {
   const { db, hasher, limiter, verified, failedAttempts } = options
 
-  function rehashInBackground (key: StoredApiKey, secret: string): void {
-    if (!hasher.needsRehash(key.secretHash)) return
+  function rehashInBackground (keyId: string, secretHash: string, secret: string): void {
+    if (!hasher.needsRehash(secretHash)) return
     limiter.run(() => hasher.hash(secret))
-      .then((next) => replaceSecretHash(db, key.keyId, key.secretHash, next))
+      .then((next) => replaceSecretHash(db, keyId, secretHash, next))
       .catch(options.onBackgroundError)
   }
 
   async function prepareKey (input: CreateKeyInput): Promise<PreparedKey> {
     const prefix = input.prefix ?? options.keyPrefix
+    // A keypair key takes only the keyId of a generated key: its secret is dropped unhashed, unseen.
     const generated = generateApiKey(prefix)
-    const secretHash = await limiter.run(() => hasher.hash(generated.secret))
+    const keypair = input.publicKey !== undefined
+    const secretHash = keypair ? null : await limiter.run(() => hasher.hash(generated.secret))
     return {
-      key: generated.key,
+      key: keypair ? '' : generated.key,
+      ...(input.publicKey ? { publicKey: input.publicKey } : {}),
       row: {
         keyId: generated.keyId,
         prefix,
         environment: environmentOf(prefix),
-        last4: lastFour(generated.key),
+        last4: keypair ? '' : lastFour(generated.key),
         secretHash,
         owner: input.owner,
         name: input.name,
@@ -110,8 +132,24 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
     prepareKey,
 
     async createKey (input, client = db) {
-      const { key, row } = await prepareKey(input)
-      return { key, record: await insertKey(client, row) }
+      const { key, row, publicKey } = await prepareKey(input)
+      return { key, record: await insertKey(client, row, publicKey) }
+    },
+
+    async authenticateAssertion (assertion, context = {}) {
+      const checks = options.assertions
+      if (checks === undefined) throw new Error('assertion authentication is not configured')
+      const now = context.now ?? new Date()
+      const read = readClientAssertion(assertion, { issuer: checks.issuer, clientId: context.clientId, nowMs: now.getTime(), toleranceSeconds: checks.toleranceSeconds })
+      const key = await findKeyForVerification(db, read.keyId)
+      if (!key) throw refuseClient('unknown_key', read.keyId)
+      if (key.credential !== 'keypair') throw refuseClient('not_a_keypair_key', read.keyId)
+      checkUsable(key, now)
+      if (context.clientIp !== undefined && !isIpAllowed(key.ipAllowlist, context.clientIp)) throw refuseClient('ip_not_allowed', key.keyId)
+      if (!isSignedByOneOf(read, key.publicKeys)) throw refuseClient('assertion_signature', key.keyId)
+      // Last: only an assertion its key signed can use up a jti.
+      if (!await checks.replay.firstUse(key.keyId, read.jti, read.expiresAt)) throw refuseClient('assertion_replayed', key.keyId)
+      return withoutHash(key)
     },
 
     async authenticate (parts, context = {}) {
@@ -119,18 +157,20 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
       const key = await findKeyForVerification(db, parts.keyId)
       if (!key) throw refuseClient('unknown_key', parts.keyId)
       if (key.prefix !== parts.prefix) throw refuseClient('prefix_mismatch', parts.keyId)
+      const { secretHash } = key
+      if (secretHash === null) throw refuseClient('not_a_secret_key', parts.keyId)
       checkUsable(key, context.now ?? new Date())
       if (context.clientIp !== undefined && !isIpAllowed(key.ipAllowlist, context.clientIp)) throw refuseClient('ip_not_allowed', key.keyId)
       // State, scopes and allowlist above are read fresh each time: the cache only spares the hash.
-      const valid = await verified.check(key.keyId, parts.secret, key.secretHash, async (recognised) => {
-        if (recognised || failedAttempts === undefined) return limiter.run(() => hasher.verify(key.secretHash, parts.secret))
+      const valid = await verified.check(key.keyId, parts.secret, secretHash, async (recognised) => {
+        if (recognised || failedAttempts === undefined) return limiter.run(() => hasher.verify(secretHash, parts.secret))
         await failedAttempts.attempt(key.keyId, context.clientIp)
-        const matches = await limiter.run(() => hasher.verify(key.secretHash, parts.secret))
+        const matches = await limiter.run(() => hasher.verify(secretHash, parts.secret))
         if (matches) await failedAttempts.succeeded(key.keyId, context.clientIp)
         return matches
       })
       if (!valid) throw refuseClient('wrong_secret', parts.keyId)
-      rehashInBackground(key, parts.secret)
+      rehashInBackground(key.keyId, secretHash, parts.secret)
       return withoutHash(key)
     }
   }

@@ -4,7 +4,7 @@ import type pg from 'pg'
 import { type KeyAdmin, createKeyAdmin } from './admin.ts'
 import type { FailedAttempts } from './failed-attempts.ts'
 import { type Argon2Params, type SecretHasher, createArgon2Hasher } from './hashing.ts'
-import { type KeyService, createKeyService } from './service.ts'
+import { type KeyService, type KeyServiceOptions, createKeyService } from './service.ts'
 import { createVerifiedCache } from './verified-cache.ts'
 import { type WorkLimiter, createWorkLimiter } from './work-limiter.ts'
 
@@ -17,6 +17,7 @@ export interface KeyServicesOptions {
   exchangeCacheSeconds: number
   hasher?: SecretHasher | undefined
   failedAttempts?: FailedAttempts | undefined
+  assertions?: KeyServiceOptions['assertions']
   /** Failures of work done after a response (rehashing). */
   onBackgroundError: (err: unknown) => void
 }
@@ -37,6 +38,7 @@ export function createKeyServices (options: KeyServicesOptions): KeyServices {
     limiter,
     verified,
     failedAttempts: options.failedAttempts,
+    assertions: options.assertions,
     keyPrefix: options.keyPrefix,
     onBackgroundError: options.onBackgroundError
   })

@@ -22,30 +22,64 @@ export interface ApiKeyRecord {
   rotatedFrom: string | null
   /** The policy generation: raised by disable and by narrowing scopes or audiences. */
   generation: number
+  /** How its holder authenticates: the secret (Argon2id hash kept), or an assertion signed by a keypair. */
+  credential: 'secret' | 'keypair'
+  /** A keypair key's public keys still accepted (the newest last); none for a secret key. */
+  publicKeys: KeyPublicKey[]
 }
 
-/** A record with the hash it is verified against. */
+export interface KeyPublicKey {
+  thumbprint: string
+  alg: 'EdDSA' | 'ES256'
+  jwk: { kty: 'OKP' | 'EC', crv: string, x: string, y?: string }
+  createdAt: string
+  /** Set by a rotation: accepted until then. */
+  expiresAt: string | null
+}
+
+/** A record with the hash it is verified against (null for a keypair key). */
 export interface StoredApiKey extends ApiKeyRecord {
-  secretHash: string
+  secretHash: string | null
 }
 
 export type NewApiKeyRow = Pick<StoredApiKey, 'keyId' | 'prefix' | 'environment' | 'last4' | 'secretHash' | 'owner' | 'name' |
 'scopes' | 'audiences' | 'ipAllowlist' | 'metadata' | 'expiresAt' | 'rotatedFrom'>
 
+// A keypair key's public keys ride along with its row: one round trip, as for a secret key.
+const PUBLIC_KEYS = `COALESCE((SELECT json_agg(json_build_object('thumbprint', p.thumbprint, 'alg', p.alg, 'jwk', p.jwk,
+    'createdAt', p.created_at, 'expiresAt', p.expires_at) ORDER BY p.created_at)
+  FROM key_public_keys p WHERE p.key_id = api_keys.key_id AND (p.expires_at IS NULL OR p.expires_at > now())), '[]'::json)`
+
 const RECORD_COLUMNS = `key_id AS "keyId", prefix, environment, last4, owner, name, scopes, audiences,
   ip_allowlist::text[] AS "ipAllowlist", metadata, created_at AS "createdAt", updated_at AS "updatedAt",
   expires_at AS "expiresAt", disabled_at AS "disabledAt", revoked_at AS "revokedAt",
-  revoked_reason AS "revokedReason", last_used_at AS "lastUsedAt", rotated_from AS "rotatedFrom", generation`
+  revoked_reason AS "revokedReason", last_used_at AS "lastUsedAt", rotated_from AS "rotatedFrom", generation,
+  credential, ${PUBLIC_KEYS} AS "publicKeys"`
 
-export async function insertKey (db: Queryable, row: NewApiKeyRow): Promise<ApiKeyRecord> {
-  const { rows } = await db.query<ApiKeyRecord>(
+/** Inserts a key; a keypair key (no hash) with its first public key. */
+export async function insertKey (db: Queryable, row: NewApiKeyRow, publicKey?: { thumbprint: string, alg: string, jwk: object }): Promise<ApiKeyRecord> {
+  await db.query(
     `INSERT INTO api_keys (key_id, prefix, environment, last4, secret_hash, owner, name, scopes, audiences,
-       ip_allowlist, metadata, expires_at, rotated_from)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::inet[], $11, $12, $13)
-     RETURNING ${RECORD_COLUMNS}`,
+       ip_allowlist, metadata, expires_at, rotated_from, credential)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::inet[], $11, $12, $13, $14)`,
     [row.keyId, row.prefix, row.environment, row.last4, row.secretHash, row.owner, row.name, row.scopes,
-      row.audiences, row.ipAllowlist, row.metadata, row.expiresAt, row.rotatedFrom])
-  return rows[0] as ApiKeyRecord
+      row.audiences, row.ipAllowlist, row.metadata, row.expiresAt, row.rotatedFrom, publicKey ? 'keypair' : 'secret'])
+  if (publicKey) await addPublicKey(db, row.keyId, publicKey, 0)
+  return await findKey(db, row.keyId) as ApiKeyRecord
+}
+
+/**
+ * Adds a public key to a keypair key; the ones it had stay accepted for `graceSeconds` more (0: they go
+ * now). Runs in the caller's transaction, under the key's row lock.
+ */
+export async function addPublicKey (db: Queryable, keyId: string, publicKey: { thumbprint: string, alg: string, jwk: object }, graceSeconds: number): Promise<void> {
+  await db.query(
+    `UPDATE key_public_keys SET expires_at = LEAST(COALESCE(expires_at, 'infinity'), now() + make_interval(secs => $2::double precision))
+     WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > now())`, [keyId, graceSeconds])
+  await db.query(
+    `INSERT INTO key_public_keys (key_id, thumbprint, alg, jwk) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (key_id, thumbprint) DO UPDATE SET expires_at = NULL`,
+    [keyId, publicKey.thumbprint, publicKey.alg, publicKey.jwk])
 }
 
 export async function findKeyForVerification (db: Queryable, keyId: string): Promise<StoredApiKey | undefined> {

@@ -1,5 +1,5 @@
 // What callers and operators see of a key: never the secret, never its hash.
-import type { ApiKeyRecord, KeyState } from './store.ts'
+import type { ApiKeyRecord, KeyPublicKey, KeyState } from './store.ts'
 
 export interface KeyView {
   keyId: string
@@ -21,6 +21,8 @@ export interface KeyView {
   revokedReason: string | null
   lastUsedAt: string | null
   rotatedFrom: string | null
+  credential: 'secret' | 'keypair'
+  publicKeys: KeyPublicKey[]
 }
 
 export function stateOf (record: ApiKeyRecord, now = new Date()): KeyState {
@@ -36,7 +38,7 @@ export function viewKey (record: ApiKeyRecord): KeyView {
     name: record.name,
     owner: record.owner,
     environment: record.environment,
-    start: `${record.prefix}_${record.keyId}_…${record.last4}`,
+    start: record.credential === 'keypair' ? `${record.prefix}_${record.keyId}` : `${record.prefix}_${record.keyId}_…${record.last4}`,
     scopes: record.scopes,
     audiences: record.audiences,
     ipAllowlist: record.ipAllowlist,
@@ -49,6 +51,8 @@ export function viewKey (record: ApiKeyRecord): KeyView {
     revokedAt: record.revokedAt?.toISOString() ?? null,
     revokedReason: record.revokedReason,
     lastUsedAt: record.lastUsedAt?.toISOString() ?? null,
-    rotatedFrom: record.rotatedFrom
+    rotatedFrom: record.rotatedFrom,
+    credential: record.credential,
+    publicKeys: record.publicKeys
   }
 }

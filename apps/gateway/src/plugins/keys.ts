@@ -1,6 +1,9 @@
 // Wires the key services into the app, and batches lastUsedAt writes.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS } from '@keygate/protocol'
+import { createReplayGuard } from '../keys/assertion-replay.ts'
+import type { ClientAuthentication } from '../keys/client-credentials.ts'
 import { createFailedAttempts } from '../keys/failed-attempts.ts'
 import type { Argon2Params, SecretHasher } from '../keys/hashing.ts'
 import { createLastUsedTracker } from '../keys/last-used.ts'
@@ -15,14 +18,24 @@ export interface KeysPluginOptions {
   exchangeCacheSeconds: number
   /** Failed verifications per keyId per minute before that keyId gets 429 instead of Argon2. */
   failedAttemptsPerKey: number
+  /** The gateway's issuer: the audience every client assertion must name. */
+  issuer: string
+  redisPrefix: string
 }
 
 async function keysPlugin (app: FastifyInstance, options: KeysPluginOptions): Promise<void> {
-  const { failedAttemptsPerKey, ...rest } = options
+  const { failedAttemptsPerKey, issuer, redisPrefix, ...rest } = options
+  const replay = createReplayGuard({
+    db: app.db,
+    redis: app.revocationFanout?.redis,
+    prefix: redisPrefix,
+    onRedisError: (err) => app.log.warn({ err }, 'assertion jti kept in Postgres: Redis cannot answer')
+  })
   const { limiter, keys, keyAdmin } = createKeyServices({
     db: app.db,
     ...rest,
     failedAttempts: createFailedAttempts(app.limits, failedAttemptsPerKey),
+    assertions: { issuer, replay, toleranceSeconds: DEFAULT_CLOCK_TOLERANCE_SECONDS },
     onBackgroundError: (err) => app.log.error({ err }, 'background key update failed')
   })
   const lastUsed = createLastUsedTracker(app.db)
@@ -39,6 +52,9 @@ async function keysPlugin (app: FastifyInstance, options: KeysPluginOptions): Pr
   app.decorate('keys', keys)
   app.decorate('lastUsed', lastUsed)
   app.decorate('keyAdmin', keyAdmin)
+  app.decorate('authenticateClient', async (authentication: ClientAuthentication, clientIp: string) => authentication.method === 'secret'
+    ? keys.authenticate(authentication.presented.key, { clientId: authentication.presented.clientId, clientIp })
+    : keys.authenticateAssertion(authentication.assertion, { clientId: authentication.clientId, clientIp }))
 }
 
-export default fp(keysPlugin, { name: 'keygate-keys', fastify: '5.x', dependencies: ['keygate-db', 'keygate-limits'] })
+export default fp(keysPlugin, { name: 'keygate-keys', fastify: '5.x', dependencies: ['keygate-db', 'keygate-limits', 'keygate-revocation'] })

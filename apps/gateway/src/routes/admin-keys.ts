@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { decodeCursor, encodeCursor } from '../db/cursor.ts'
 import { errors } from '../errors.ts'
 import { isValidCidr } from '../keys/ip-allowlist.ts'
-import { findKey, listKeys } from '../keys/store.ts'
+import { type ClientKeyAlgorithm, type ClientPublicKey, type GeneratedKeyPair, generateClientKeyPair, parsePublicKey } from '../keys/public-keys.ts'
+import { type ApiKeyRecord, findKey, listKeys } from '../keys/store.ts'
 import { viewKey } from '../keys/view.ts'
 import { actorOf } from '../plugins/admin-auth.ts'
 import {
@@ -33,6 +34,22 @@ function cursorPosition (cursor: string | undefined): bigint | undefined {
   return position
 }
 
+/**
+ * The keypair credential a body asks for: its public key, or a generated pair (with `generate`, one is
+ * generated when the body names none). Undefined for a secret key.
+ */
+function keypairOf (body: { publicKey?: unknown, keyPair?: { alg: ClientKeyAlgorithm } }, generate?: ClientKeyAlgorithm): { publicKey: ClientPublicKey, privateKey?: GeneratedKeyPair['privateKey'] } | undefined {
+  if (body.publicKey !== undefined && body.keyPair !== undefined) throw new errors.KG_ERR_REQUEST_INVALID('body.publicKey and body.keyPair: give one')
+  if (body.publicKey !== undefined) return { publicKey: parsePublicKey(body.publicKey) }
+  const alg = body.keyPair?.alg ?? generate
+  return alg === undefined ? undefined : generateClientKeyPair(alg)
+}
+
+// What a creation answers, once: the secret key, or the generated private key, beside the record.
+function createdView (key: string, record: ApiKeyRecord, privateKey: GeneratedKeyPair['privateKey'] | undefined) {
+  return { ...(key === '' ? {} : { key }), ...(privateKey ? { privateKey } : {}), ...viewKey(record) }
+}
+
 const adminKeyRoutes: FastifyPluginAsyncTypebox<{ keyPrefix: string }> = async (app, options) => {
   app.addHook('onRequest', app.requireAdmin)
   const testPrefix = options.keyPrefix.replace(/_[a-z0-9]+$/, '_test')
@@ -42,6 +59,7 @@ const adminKeyRoutes: FastifyPluginAsyncTypebox<{ keyPrefix: string }> = async (
     schema: { summary: 'Create a key; the full key is in the response this once', tags: ['admin'], security, body: CreateKeyBody, response: { 201: CreatedKey, ...refusals } }
   }, async (request, reply) => {
     const body = request.body
+    const credential = keypairOf(body)
     const created = await app.keyAdmin.create({
       name: body.name,
       owner: body.owner,
@@ -50,10 +68,11 @@ const adminKeyRoutes: FastifyPluginAsyncTypebox<{ keyPrefix: string }> = async (
       ipAllowlist: checkAllowlist(body.ipAllowlist) ?? [],
       metadata: body.metadata ?? {},
       expiresAt: toDate(body.expiresAt) ?? null,
-      prefix: body.environment === 'test' ? testPrefix : options.keyPrefix
+      prefix: body.environment === 'test' ? testPrefix : options.keyPrefix,
+      ...(credential ? { publicKey: credential.publicKey } : {})
     }, actorOf(request))
     reply.header('cache-control', 'no-store')
-    return reply.code(201).send({ key: created.key, ...viewKey(created.record) })
+    return reply.code(201).send(createdView(created.key, created.record, credential?.privateKey))
   })
 
   app.get('/admin/keys', {
@@ -123,10 +142,15 @@ const adminKeyRoutes: FastifyPluginAsyncTypebox<{ keyPrefix: string }> = async (
   app.post('/admin/keys/:keyId/rotate', {
     schema: { summary: 'Replace a key: the new one is shown once; the old one works until the grace period ends', tags: ['admin'], security, params: KeyIdParams, body: Type.Optional(RotateBody), response: { 201: CreatedKey, ...refusals } }
   }, async (request, reply) => {
-    const grace = request.body?.gracePeriodSeconds ?? 0
-    const created = await app.keyAdmin.rotate(request.params.keyId, grace, actorOf(request))
+    const body = request.body ?? {}
+    const grace = body.gracePeriodSeconds ?? 0
+    const current = await findKey(app.db, request.params.keyId)
+    if (!current) throw new errors.KG_ERR_NOT_FOUND(`key ${request.params.keyId}`)
+    // A keypair key rotates to the public key given, or to a pair generated like its newest one.
+    const next = current.credential === 'keypair' ? keypairOf(body, current.publicKeys.at(-1)?.alg ?? 'EdDSA') : keypairOf(body)
+    const created = await app.keyAdmin.rotate(request.params.keyId, grace, actorOf(request), next?.publicKey)
     reply.header('cache-control', 'no-store')
-    return reply.code(201).send({ key: created.key, ...viewKey(created.record) })
+    return reply.code(201).send(createdView(created.key, created.record, next?.privateKey))
   })
 
   app.post('/admin/owners/:owner/revoke', {

@@ -8,6 +8,15 @@ const Cursor = Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })
 export const KeyIdParams = Type.Object({ keyId: KeyId })
 export const OwnerParams = Type.Object({ owner: Owner })
 
+// A keypair key's credential: the caller's public key, or a pair the gateway generates (private half shown once).
+const PublicKeyInput = Type.Union([
+  Type.String({ maxLength: 1024, description: 'an SPKI PEM (-----BEGIN PUBLIC KEY-----)' }),
+  Type.Record(Type.String({ maxLength: 16 }), Type.String({ maxLength: 512 }), { maxProperties: 16, description: 'a public JWK (OKP Ed25519 or EC P-256)' })
+], { description: 'Makes a keypair key: the gateway keeps this public key, never a secret' })
+const KeyPairRequest = Type.Object({
+  alg: Type.Union([Type.Literal('EdDSA'), Type.Literal('ES256')])
+}, { additionalProperties: false, description: 'Makes a keypair key whose pair the gateway generates: the private key is in the response this once' })
+
 export const CreateKeyBody = Type.Object({
   name: Name,
   owner: Owner,
@@ -16,7 +25,9 @@ export const CreateKeyBody = Type.Object({
   ipAllowlist: Type.Optional(KeyAllowlist),
   expiresAt: Type.Optional(Nullable(Timestamp)),
   metadata: Type.Optional(Metadata),
-  environment: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')], { description: 'kg_live (default: the configured prefix) or kg_test' }))
+  environment: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')], { description: 'kg_live (default: the configured prefix) or kg_test' })),
+  publicKey: Type.Optional(PublicKeyInput),
+  keyPair: Type.Optional(KeyPairRequest)
 }, { additionalProperties: false })
 
 export const UpdateKeyBody = Type.Object({
@@ -30,7 +41,9 @@ export const UpdateKeyBody = Type.Object({
 
 export const ReasonBody = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false })
 export const RotateBody = Type.Object({
-  gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400, default: 0, examples: [3600] }))
+  gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400, default: 0, examples: [3600] })),
+  publicKey: Type.Optional(PublicKeyInput),
+  keyPair: Type.Optional(KeyPairRequest)
 }, { additionalProperties: false })
 
 export const KeyRecord = Type.Object({
@@ -51,11 +64,23 @@ export const KeyRecord = Type.Object({
   revokedAt: Nullable(Type.String()),
   revokedReason: Nullable(Type.String()),
   lastUsedAt: Nullable(Type.String()),
-  rotatedFrom: Nullable(Type.String())
+  rotatedFrom: Nullable(Type.String()),
+  credential: Type.Union([Type.Literal('secret'), Type.Literal('keypair')]),
+  publicKeys: Type.Array(Type.Object({
+    thumbprint: Type.String({ description: 'RFC 7638 JWK thumbprint' }),
+    alg: Type.String(),
+    jwk: Type.Record(Type.String(), Type.String()),
+    createdAt: Type.String(),
+    expiresAt: Nullable(Type.String())
+  }), { description: 'A keypair key\'s public keys still accepted' })
 })
 
 export const CreatedKey = Type.Object({
-  key: Type.String({ description: 'The full API key. Shown this once: keygate keeps only its hash.' }),
+  key: Type.Optional(Type.String({ description: 'The full API key of a secret key. Shown this once: keygate keeps only its hash.' })),
+  privateKey: Type.Optional(Type.Object({
+    pem: Type.String({ description: 'PKCS#8' }),
+    jwk: Type.Record(Type.String(), Type.String())
+  }, { description: 'A generated keypair\'s private key. Shown this once: keygate keeps only the public key.' })),
   ...KeyRecord.properties
 })
 

@@ -9,7 +9,7 @@ import { recordRevocation } from '../revocation/store.ts'
 import { isBearer } from '../http/bearer.ts'
 import { omitEmptyParameters } from '../http/oauth-parameters.ts'
 import { actorOf } from '../plugins/admin-auth.ts'
-import { presentedKeyOf } from '../keys/client-credentials.ts'
+import { clientAuthenticationOf } from '../keys/client-credentials.ts'
 import { OAUTH_ADDRESS_LIMIT } from '../plugins/limits.ts'
 import { oauthErrors } from './schemas.ts'
 
@@ -17,7 +17,9 @@ const TokenBody = Type.Object({
   token: Type.String({ minLength: 1, maxLength: 8192 }),
   token_type_hint: Type.Optional(Type.String({ maxLength: 64 })),
   client_id: Type.Optional(Type.String({ maxLength: 128 })),
-  client_secret: Type.Optional(Type.String({ maxLength: 512 }))
+  client_secret: Type.Optional(Type.String({ maxLength: 512 })),
+  client_assertion_type: Type.Optional(Type.String({ maxLength: 128 })),
+  client_assertion: Type.Optional(Type.String({ maxLength: 4096 }))
 })
 
 const Introspection = Type.Object({
@@ -51,7 +53,7 @@ const oauthRevocationRoutes: FastifyPluginAsyncTypebox<{ rateLimitPerIp: number 
     bodyLimit: 16 * 1024,
     preValidation: omitEmptyParameters,
     schema: {
-      summary: 'Revoke one access token (RFC 7009); by an admin token or by the API key it was issued to',
+      summary: 'Revoke one access token (RFC 7009); by an admin token or by the key it was issued to (its secret or a signed assertion)',
       tags: ['oauth'],
       security: [{ adminBearer: [] }, { clientBasic: [] }],
       body: TokenBody,
@@ -63,8 +65,7 @@ const oauthRevocationRoutes: FastifyPluginAsyncTypebox<{ rateLimitPerIp: number 
     if (isBearer(request.headers.authorization)) {
       await app.requireAdmin(request)
     } else {
-      const presented = presentedKeyOf(request.headers.authorization, request.body)
-      clientKeyId = (await app.keys.authenticate(presented.key, { clientId: presented.clientId, clientIp: request.ip })).keyId
+      clientKeyId = (await app.authenticateClient(clientAuthenticationOf(request.headers.authorization, request.body), request.ip)).keyId
     }
     const claims = await claimsOrUndefined(request.body.token)
     // Unknown, expired or already revoked: nothing to do, and RFC 7009 §2.2 answers 200 all the same.

@@ -4,7 +4,7 @@ import { Type } from '@fastify/type-provider-typebox'
 import { MAX_AUDIENCE_LENGTH } from '@keygate/protocol'
 import { errors } from '../errors.ts'
 import { omitEmptyParameters } from '../http/oauth-parameters.ts'
-import { presentedKeyOf } from '../keys/client-credentials.ts'
+import { clientAuthenticationOf } from '../keys/client-credentials.ts'
 import { exchangeApiKey } from '../tokens/exchange.ts'
 import { OAUTH_ADDRESS_LIMIT } from '../plugins/limits.ts'
 import { oauthErrors } from './schemas.ts'
@@ -19,6 +19,8 @@ const TokenRequest = Type.Object({
   grant_type: Type.Optional(Type.String({ maxLength: 64 })),
   client_id: Type.Optional(Type.String({ maxLength: 128 })),
   client_secret: Type.Optional(Type.String({ maxLength: 512 })),
+  client_assertion_type: Type.Optional(Type.String({ maxLength: 128 })),
+  client_assertion: Type.Optional(Type.String({ maxLength: 4096 })),
   scope: Type.Optional(Type.String({ maxLength: 4096 })),
   audience: Type.Optional(Audiences),
   // RFC 8707: the resource a token is for; keygate's audiences are names, taken as they are.
@@ -55,16 +57,15 @@ const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, o
     const body = request.body
     if (body.grant_type === undefined) throw new errors.KG_ERR_REQUEST_INVALID('grant_type is required')
     if (body.grant_type !== 'client_credentials') throw new errors.KG_ERR_GRANT_UNSUPPORTED()
-    // What needs no I/O first: a malformed key is refused before the limit, the database or Argon2. The
-    // per-key limit counts failed Argon2 verifications only (keys/failed-attempts.ts).
-    const presented = presentedKeyOf(request.headers.authorization, body)
+    // What needs no I/O first: a malformed key or assertion is refused before the limit, the database or
+    // Argon2. The per-key limit counts failed Argon2 verifications only (keys/failed-attempts.ts).
+    const authentication = clientAuthenticationOf(request.headers.authorization, body)
     await perAddress(request, request.ip)
     const { response, key, minted } = await exchangeApiKey({
-      keys: app.keys,
       minter: app.signer.minter,
       defaultAudience: options.defaultAudience,
       ttlSeconds: options.tokenTtlSeconds
-    }, { presented, scope: body.scope, audiences: [...listOf(body.audience), ...listOf(body.resource)], clientIp: request.ip })
+    }, { authenticate: () => app.authenticateClient(authentication, request.ip), scope: body.scope, audiences: [...listOf(body.audience), ...listOf(body.resource)] })
     app.lastUsed.touch(key.keyId)
     request.log.info({ keyId: key.keyId, owner: key.owner, scope: response.scope, jti: minted.claims.jti }, 'token issued')
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache')

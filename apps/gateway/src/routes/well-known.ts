@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@fastify/type-provider-typebox'
 import { JWKS_MAX_AGE_SECONDS, SIGNING_ALGORITHMS } from '@keygate/protocol'
+import { CLIENT_KEY_ALGORITHMS } from '../keys/public-keys.ts'
 import { oauthErrors } from './schemas.ts'
 
 const Jwk = Type.Object({
@@ -32,8 +33,10 @@ const wellKnownRoutes: FastifyPluginAsyncTypebox<{ issuer: string }> = async (ap
     introspection_endpoint: `${issuer}/oauth/introspect`,
     grant_types_supported: ['client_credentials'],
     response_types_supported: [],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    token_endpoint_auth_signing_alg_values_supported: CLIENT_KEY_ALGORITHMS,
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    revocation_endpoint_auth_signing_alg_values_supported: CLIENT_KEY_ALGORITHMS,
     introspection_endpoint_auth_methods_supported: ['bearer']
   }
   app.get('/.well-known/oauth-authorization-server', {

@@ -1,17 +1,15 @@
 // The client-credentials exchange: authenticate the key, narrow scope and audience, mint the token.
 import { MAX_EXCHANGE_SECONDS, formatScope, isValidScopeList, missingScopes, parseScope } from '@keygate/protocol'
 import { errors } from '../errors.ts'
-import type { KeyService } from '../keys/service.ts'
-import type { PresentedKey } from '../keys/client-credentials.ts'
 import type { ApiKeyRecord } from '../keys/store.ts'
 import type { MintedToken, TokenMinter } from './mint.ts'
 
 export interface ExchangeInput {
-  presented: PresentedKey
+  /** Authenticates the client (its secret or its assertion) and returns its key: throws when it cannot. */
+  authenticate: () => Promise<ApiKeyRecord>
   scope?: string | undefined
   /** The audiences asked for (`audience` and RFC 8707 `resource` parameters); none: every one the key has. */
   audiences?: readonly string[] | undefined
-  clientIp?: string | undefined
 }
 
 export interface TokenResponse {
@@ -22,7 +20,6 @@ export interface TokenResponse {
 }
 
 export interface ExchangeDeps {
-  keys: KeyService
   minter: () => TokenMinter
   defaultAudience: string
   ttlSeconds: number
@@ -50,7 +47,7 @@ function grantAudience (key: ApiKeyRecord, requested: readonly string[] | undefi
  */
 export async function exchangeApiKey (deps: ExchangeDeps, input: ExchangeInput): Promise<{ response: TokenResponse, minted: MintedToken, key: ApiKeyRecord }> {
   const started = Date.now()
-  const key = await deps.keys.authenticate(input.presented.key, { clientId: input.presented.clientId, clientIp: input.clientIp })
+  const key = await input.authenticate()
   const scopes = grantScopes(key, input.scope)
   const aud = grantAudience(key, input.audiences, deps.defaultAudience)
   const scope = formatScope(scopes)
