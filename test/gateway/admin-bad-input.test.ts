@@ -95,7 +95,7 @@ describe('admin API bad input', () => {
     const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
       v: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(text, tie('v'), { maxKeys: 3 }))
     })).v
-    const fields = ['name', 'owner', 'scopes', 'audiences', 'ipAllowlist', 'expiresAt', 'metadata', 'environment', 'reason', 'gracePeriodSeconds']
+    const fields = ['name', 'owner', 'scopes', 'audiences', 'ipAllowlist', 'expiresAt', 'metadata', 'environment', 'reason', 'gracePeriodSeconds', 'publicKey', 'keyPair']
     const body = fc.oneof(fc.record(Object.fromEntries(fields.map((f) => [f, value])), { requiredKeys: [] }), value)
     const percentEncoded = (s: string): string => [...Buffer.from(s)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')
     const path = fc.oneof(fc.constant(target.record.keyId), text.map(percentEncoded), fc.constantFrom('%ED%A0%80', '%FF', '%', '%zz'))

@@ -14,7 +14,7 @@ describe('discovery, health and docs', () => {
       jwks_uri: 'http://keygate.test/.well-known/jwks.json',
       grant_types_supported: ['client_credentials'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
-      token_endpoint_auth_signing_alg_values_supported: ['EdDSA', 'ES256']
+      token_endpoint_auth_signing_alg_values_supported: ['EdDSA', 'Ed25519', 'ES256']
     })
   })
 

@@ -83,7 +83,7 @@ describe('router errors and metadata', () => {
     expect(metadata).not.toHaveProperty('scopes_supported')
     expect(metadata.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt'])
     // What client assertions may be signed with: the keypair keys' algorithms, nothing else.
-    expect(metadata.token_endpoint_auth_signing_alg_values_supported).toEqual(['EdDSA', 'ES256'])
+    expect(metadata.token_endpoint_auth_signing_alg_values_supported).toEqual(['EdDSA', 'Ed25519', 'ES256'])
     const openid = await gw.app.inject({ url: '/.well-known/openid-configuration' })
     expect(openid.statusCode).toBe(404)
     expect(openid.json<{ error_description: string }>().error_description).toContain('/.well-known/oauth-authorization-server')

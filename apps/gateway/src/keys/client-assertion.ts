@@ -11,7 +11,11 @@ export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-b
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300
 const MAX_ASSERTION_LENGTH = 4096
 const MAX_JTI_LENGTH = 256
-const ALGORITHMS = new Set(['EdDSA', 'ES256'])
+/**
+ * What an assertion may be signed with, and the key algorithm each means: `Ed25519` is RFC 9864's fully
+ * specified name for EdDSA with an Ed25519 key (what oauth4webapi and openid-client send).
+ */
+export const ASSERTION_ALGORITHMS: Readonly<Record<string, 'EdDSA' | 'ES256'>> = { EdDSA: 'EdDSA', Ed25519: 'EdDSA', ES256: 'ES256' }
 // A key, a key URL or a certificate in the header would let the assertion name its own key: never.
 const FORBIDDEN_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'crit']
 const TYPES = new Set(['client-authentication+jwt', 'JWT', 'jwt'])
@@ -49,7 +53,8 @@ export function readClientAssertion (assertion: string, expected: { issuer: stri
   const claims = decodeJson(p)
   if (!header || !claims) throw refuseClient('assertion_malformed')
   const { alg, kid, typ } = header
-  if (typeof alg !== 'string' || !ALGORITHMS.has(alg) || FORBIDDEN_HEADERS.some((name) => name in header)) throw refuseClient('assertion_header')
+  const keyAlg = typeof alg === 'string' && Object.hasOwn(ASSERTION_ALGORITHMS, alg) ? ASSERTION_ALGORITHMS[alg] : undefined
+  if (keyAlg === undefined || FORBIDDEN_HEADERS.some((name) => name in header)) throw refuseClient('assertion_header')
   if ((typ !== undefined && (typeof typ !== 'string' || !TYPES.has(typ))) || (kid !== undefined && typeof kid !== 'string')) throw refuseClient('assertion_header')
   const { iss, sub, aud, exp, iat, nbf, jti } = claims
   if (typeof sub !== 'string' || iss !== sub || !/^[0-9A-Za-z]{1,64}$/.test(sub)) throw refuseClient('assertion_claims')
@@ -64,7 +69,7 @@ export function readClientAssertion (assertion: string, expected: { issuer: stri
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + tolerance)) throw refuseClient('assertion_lifetime', sub)
   return {
     keyId: sub,
-    alg: alg as 'EdDSA' | 'ES256',
+    alg: keyAlg,
     kid: kid as string | undefined,
     jti,
     expiresAt: exp * 1000,

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@fastify/type-provider-typebox'
 import { JWKS_MAX_AGE_SECONDS, SIGNING_ALGORITHMS } from '@keygate/protocol'
-import { CLIENT_KEY_ALGORITHMS } from '../keys/public-keys.ts'
+import { ASSERTION_ALGORITHMS } from '../keys/client-assertion.ts'
 import { oauthErrors } from './schemas.ts'
 
 const Jwk = Type.Object({
@@ -34,9 +34,9 @@ const wellKnownRoutes: FastifyPluginAsyncTypebox<{ issuer: string }> = async (ap
     grant_types_supported: ['client_credentials'],
     response_types_supported: [],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
-    token_endpoint_auth_signing_alg_values_supported: CLIENT_KEY_ALGORITHMS,
+    token_endpoint_auth_signing_alg_values_supported: Object.keys(ASSERTION_ALGORITHMS),
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
-    revocation_endpoint_auth_signing_alg_values_supported: CLIENT_KEY_ALGORITHMS,
+    revocation_endpoint_auth_signing_alg_values_supported: Object.keys(ASSERTION_ALGORITHMS),
     introspection_endpoint_auth_methods_supported: ['bearer']
   }
   app.get('/.well-known/oauth-authorization-server', {
