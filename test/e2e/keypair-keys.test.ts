@@ -4,7 +4,13 @@ import { generateKeyPairSync, type KeyObject, createPrivateKey } from 'node:cryp
 import { createServer } from 'node:http'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { createTokenProvider } from '@keygate/client'
+import { buildExampleService } from '@keygate/example-service'
 import Fastify from 'fastify'
 import * as oidc from 'openid-client'
 import * as oauth from 'oauth4webapi'
@@ -197,6 +203,33 @@ describe('keypair keys', () => {
     expect((await exchange(gw, await assertion(next.privateKey, 'EdDSA', claimsFor(first.keyId, url)))).statusCode).toBe(200)
     const audit = await (await fileDatabase()).pool.query("SELECT details FROM audit_log WHERE action = 'key.rotate' AND target = $1", [first.keyId])
     expect(audit.rows[0]?.details).toMatchObject({ previous: [first.thumbprint], gracePeriodSeconds: 3600 })
+  })
+
+  it('@keygate/client and apps/example-caller authenticate with a private key, a fresh assertion per request', async () => {
+    const { gw, url } = await gatewayAtItsIssuer()
+    const admin = await adminHeaders(gw)
+    const res = await gw.app.inject({ method: 'POST', url: '/admin/keys', headers: { authorization: admin.authorization }, payload: { name: 'caller', owner: 'team-a', scopes: ['orders:read', 'orders:write'], keyPair: { alg: 'EdDSA' } } })
+    const { keyId, privateKey } = res.json<{ keyId: string, privateKey: { pem: string, jwk: Record<string, string> } }>()
+    for (const key of [privateKey.pem, privateKey.jwk, createPrivateKey(privateKey.pem)]) {
+      const tokens = createTokenProvider({ issuer: url, privateKey: key, clientId: keyId })
+      const token = await tokens.getToken()
+      expect(decodeJwt(token).payload).toMatchObject({ client_id: keyId })
+      tokens.invalidate()
+      expect(await tokens.getToken()).not.toBe(token)
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'keygate-caller-'))
+    onTestFinished(() => rm(dir, { recursive: true, force: true }))
+    await writeFile(join(dir, 'key.pem'), privateKey.pem, { mode: 0o600 })
+    const service = await buildExampleService({ host: '127.0.0.1', port: 0, issuer: url, jwksUrl: `${url}/.well-known/jwks.json`, audience: 'keygate', redisUrl: undefined, redisPrefix: 'keygate:', failOpen: false }, { logger: false })
+    onTestFinished(() => service.close())
+    const serviceUrl = await service.listen({ host: '127.0.0.1', port: 0 })
+    const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=keygate-source', '--import', 'tsx', 'src/main.ts'], {
+      cwd: fileURLToPath(new URL('../../apps/example-caller', import.meta.url)),
+      env: { PATH: process.env.PATH ?? '', KEYGATE_ISSUER: url, KEYGATE_PRIVATE_KEY_FILE: join(dir, 'key.pem'), KEYGATE_CLIENT_ID: keyId, SERVICE_URL: serviceUrl, CALLS: '2' },
+      timeout: 30_000
+    })
+    expect(stdout).toMatch(/^POST \/orders → 201 /m)
+    expect(stdout.match(/^GET \/orders → 200 /gm)).toHaveLength(2)
   })
 
   it('shows a generated private key once, in the creation response, and keeps it nowhere: not in the database, the audit or the logs', async () => {

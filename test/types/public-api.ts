@@ -34,8 +34,13 @@ expectTypeOf(err.statusCode).toBeNumber()
 
 const tokens: TokenProvider = createTokenProvider({ issuer: 'https://auth.example.com', apiKey: 'kg_live_x' })
 expectTypeOf(tokens.getToken).returns.resolves.toBeString()
-// @ts-expect-error the API key is required
+// @ts-expect-error a key is required: an API key or a private key
 createTokenProvider({ issuer: 'https://auth.example.com' })
+createTokenProvider({ issuer: 'https://auth.example.com', privateKey: '-----BEGIN PRIVATE KEY-----', clientId: '4f8Ab2Kq9Zt1' })
+// @ts-expect-error a private key needs the keyId as clientId
+createTokenProvider({ issuer: 'https://auth.example.com', privateKey: '-----BEGIN PRIVATE KEY-----' })
+// @ts-expect-error one credential, not both
+createTokenProvider({ issuer: 'https://auth.example.com', apiKey: 'kg_live_x', privateKey: '-----BEGIN PRIVATE KEY-----', clientId: 'x' })
 const api = createAuthenticatedFetch(tokens)
 expectTypeOf(api).returns.resolves.toEqualTypeOf<Response>()
 

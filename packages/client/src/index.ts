@@ -8,6 +8,7 @@
  * const token = await tokens.getToken()
  */
 export { createTokenProvider, type TokenProvider, type TokenProviderOptions } from './token-provider.ts'
+export type { AssertionKey } from './client-assertion.ts'
 
 /**
  * A fetch with the bearer token added; refreshes once and retries once on a 401 invalid_token.

@@ -2,15 +2,15 @@
 // callers, retries with backoff on network errors and 5xx (Retry-After honoured), never on 4xx. The API key
 // goes only to the token endpoint: the one configured, or the one the issuer's own metadata names on the
 // issuer's origin (RFC 8414 §3.3), and never along a redirect.
+import { createClientAssertion, type AssertionKey, assertionSigner } from './client-assertion.ts'
 import { backoffDelay, retryAfterMs, sleep } from './backoff.ts'
 import { TokenRequestError, TokenUnavailableError } from './errors.ts'
 
-export interface TokenProviderOptions {
+interface CommonOptions {
   /** The gateway's issuer: the token URL comes from RFC 8414 discovery. */
   issuer?: string
   /** The token endpoint, when known (skips discovery). */
   tokenUrl?: string
-  apiKey: string
   scope?: string
   audience?: string
   /** Refresh this long before expiry; at most a fifth of the token's lifetime. Default 60. */
@@ -23,6 +23,27 @@ export interface TokenProviderOptions {
   timeoutMs?: number
   fetch?: typeof globalThis.fetch
 }
+
+/** A secret key: `apiKey` (`kg_live_…`). */
+interface SecretKeyOptions extends CommonOptions {
+  apiKey: string
+  privateKey?: never
+  clientId?: never
+}
+
+/**
+ * A keypair key: its private key (KeyObject, PKCS#8 PEM or private JWK; Ed25519 or P-256) signs a fresh
+ * assertion (RFC 7523) for each request; no secret is sent. `clientId` is the key's keyId; `issuer` is
+ * the assertion's audience.
+ */
+interface KeypairKeyOptions extends CommonOptions {
+  privateKey: AssertionKey
+  clientId: string
+  issuer: string
+  apiKey?: never
+}
+
+export type TokenProviderOptions = SecretKeyOptions | KeypairKeyOptions
 
 export interface TokenProvider {
   /** A valid access token, from cache when possible. */
@@ -42,8 +63,10 @@ function originOf (url: string): string | undefined {
 }
 
 export function createTokenProvider (options: TokenProviderOptions): TokenProvider {
-  if (!options.apiKey) throw new TypeError('apiKey is required')
+  if (!options.apiKey === !options.privateKey) throw new TypeError('apiKey or privateKey is required (one of them)')
   if (!options.issuer && !options.tokenUrl) throw new TypeError('issuer or tokenUrl is required')
+  if (options.privateKey && (!options.clientId || !options.issuer)) throw new TypeError('privateKey needs clientId and issuer (the assertion\'s audience)')
+  const signer = options.privateKey ? assertionSigner(options.privateKey) : undefined
   const doFetch = options.fetch ?? globalThis.fetch
   const retries = options.retries ?? 4
   const baseDelayMs = options.baseDelayMs ?? 200
@@ -100,7 +123,15 @@ export function createTokenProvider (options: TokenProviderOptions): TokenProvid
   async function requestToken (): Promise<Cached> {
     const url = await withRetries(discover)
     return withRetries(async () => {
-      const body = new URLSearchParams({ grant_type: 'client_credentials', client_secret: options.apiKey })
+      const body = new URLSearchParams({ grant_type: 'client_credentials' })
+      if (signer) {
+        const audience = (options.issuer as string).replace(/\/+$/, '')
+        body.set('client_id', options.clientId as string)
+        body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+        body.set('client_assertion', createClientAssertion(signer, options.clientId as string, audience))
+      } else {
+        body.set('client_secret', options.apiKey as string)
+      }
       if (options.scope) body.set('scope', options.scope)
       if (options.audience) body.set('audience', options.audience)
       // A redirect would carry the key elsewhere (a 307 or 308 re-sends the body): it is an error.
