@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import fc from 'fast-check'
 import { MAX_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_TTL_SECONDS } from '@keygate/protocol'
 import { buildTestGateway, fileDatabase } from '../support/gateway.ts'
@@ -64,6 +68,31 @@ describe('keygate CLI', () => {
     expect(audit.map((e) => e.action)).toEqual(['key.create', 'key.update', 'key.disable', 'key.enable', 'key.rotate'])
     expect(audit[0]?.actor).toMatch(/^cli:/)
     expect((await cli('audit')).stdout).toMatch(/^at\s+actor\s+action/)
+  })
+
+  it('creates keypair keys: from a public key file, or generated with the private key printed once; rotates to a new public key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'keygate-cli-'))
+    onTestFinished(() => rm(dir, { recursive: true, force: true }))
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    await writeFile(join(dir, 'pub.pem'), pair.publicKey.export({ type: 'spki', format: 'pem' }) as string)
+    await writeFile(join(dir, 'priv.pem'), pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string)
+    const fromFile = await cli('keys', 'create', '--owner', 'kp-team', '--scopes', 'a', '--public-key', join(dir, 'pub.pem'), '--json')
+    expect(fromFile.code, fromFile.stderr).toBe(0)
+    expect(json<{ credential: string, key?: string, publicKeys: unknown[] }>(fromFile)).toMatchObject({ credential: 'keypair', publicKeys: [expect.objectContaining({ alg: 'ES256' }) as unknown] })
+    expect(json<{ key?: string }>(fromFile).key).toBeUndefined()
+    const refused = await cli('keys', 'create', '--owner', 'kp-team', '--public-key', join(dir, 'priv.pem'))
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/--public-key is a private key/)
+
+    const generated = await cli('keys', 'create', '--owner', 'kp-team', '--scopes', 'a', '--keypair', 'EdDSA')
+    expect(generated.code, generated.stderr).toBe(0)
+    expect(generated.stdout).toMatch(/private key is shown this once[\s\S]*-----BEGIN PRIVATE KEY-----/)
+    const keyId = /Keypair key (\w+)/.exec(generated.stdout)?.[1] as string
+    const rotated = json<{ publicKeys: Array<{ alg: string }>, privateKey: { pem: string } }>(await cli('keys', 'rotate', keyId, '--grace-period', '60', '--json'))
+    expect(rotated.publicKeys.map((k) => k.alg)).toEqual(['EdDSA', 'EdDSA'])
+    expect(rotated.privateKey.pem).toMatch(/^-----BEGIN PRIVATE KEY-----/)
+    const shown = await cli('keys', 'show', keyId)
+    expect(shown.stdout).not.toContain('PRIVATE KEY')
   })
 
   it('revokes every key of an owner', async () => {
