@@ -1,11 +1,11 @@
 // pnpm bench: every figure against a baseline measured in this run, written to results/latest.json.
 import { cpus } from 'node:os'
 import { formatApiKey, parseApiKey } from '@keygate/gateway'
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { ISSUER, MASTER_KEY, REDIS_URL, createBenchDatabase, createKeys } from './lib/infra.ts'
 import { type Server, startGateway, startHello, startService } from './lib/processes.ts'
 import { type Row, report } from './lib/report.ts'
-import { exchangeCold, exchangeWarm } from './scenarios/exchange.ts'
+import { assertionBodies, exchangeCold, exchangeKeypair, exchangeWarm } from './scenarios/exchange.ts'
 import { malformedFlood, wrongSecretFlood } from './scenarios/floods.ts'
 import { revocationMemory, seedRevocations, verifierRssOverRequests } from './scenarios/memory.ts'
 import { revocationPropagation } from './scenarios/propagation.ts'
@@ -76,7 +76,12 @@ try {
     const { row: coldRow, rps } = await exchangeCold(cold.url, coldKeys, 2, SECONDS)
     rows.push(coldRow)
     for (const key of coldKeys) await tokenFor(gateway.url, key)
-    if (wants('4')) rows.push(await exchangeWarm(gateway.url, coldKeys, rps, SECONDS))
+    const warm = wants('4') ? await exchangeWarm(gateway.url, coldKeys, rps, SECONDS) : undefined
+    if (warm) rows.push(warm)
+    const pair = generateKeyPairSync('ed25519')
+    const [keypair] = await createKeys(db.url, [{ owner: 'keypair', scopes: ['orders:read'], publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string }])
+    const bodies = assertionBodies(pair.privateKey, keypair?.record.keyId ?? '', ISSUER, Math.max(2000, Math.round(rps * 40 * SECONDS)))
+    rows.push(...await exchangeKeypair(gateway.url, bodies, { cold: rps, warm: warm?.value }, SECONDS))
     await stopServers([cold])
   }
   if (wants('5')) {

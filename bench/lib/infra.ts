@@ -1,7 +1,7 @@
 // The bench's infrastructure: Postgres and Redis URLs, a fresh database, keys made in process.
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { type CreatedKey, buildGateway, loadConfig, migrate } from '@keygate/gateway'
+import { type CreatedKey, buildGateway, loadConfig, migrate, parsePublicKey } from '@keygate/gateway'
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -34,11 +34,11 @@ export async function createBenchDatabase (): Promise<BenchDatabase> {
 }
 
 /** Creates keys through the gateway's own code, without serving anything. */
-export async function createKeys (databaseUrl: string, specs: Array<{ owner: string, scopes: string[] }>): Promise<CreatedKey[]> {
+export async function createKeys (databaseUrl: string, specs: Array<{ owner: string, scopes: string[], publicKey?: string }>): Promise<CreatedKey[]> {
   const app = await buildGateway(loadConfig({ DATABASE_URL: databaseUrl, KEYGATE_MASTER_KEY: MASTER_KEY, KEYGATE_ISSUER: ISSUER, LOG_LEVEL: 'silent', DATA_DIR: '/tmp/keygate-bench' }))
   try {
     const created: CreatedKey[] = []
-    for (const spec of specs) created.push(await app.keys.createKey({ name: 'bench', ...spec }))
+    for (const { publicKey, ...spec } of specs) created.push(await app.keys.createKey({ name: 'bench', ...spec, ...(publicKey ? { publicKey: parsePublicKey(publicKey) } : {}) }))
     return created
   } finally {
     await app.close()

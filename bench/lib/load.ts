@@ -21,10 +21,14 @@ export interface LoadOptions {
   headers?: Record<string, string>
   /** A header set per connection: each connection sends its own value, as real callers do. */
   perConnectionHeaders?: Array<Record<string, string>>
+  /** A body per request, in order (single-use credentials): give `amount` at most their number. */
+  bodies?: string[]
 }
 
 export async function load (options: LoadOptions): Promise<LoadResult> {
   let next = 0
+  let nextBody = 0
+  const bodies = options.bodies
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -32,6 +36,9 @@ export async function load (options: LoadOptions): Promise<LoadResult> {
     method: options.method ?? 'GET',
     ...(options.body ? { body: options.body } : {}),
     headers: options.headers ?? {},
+    ...(bodies
+      ? { requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: bodies[nextBody++ % bodies.length] }) }] }
+      : {}),
     ...(options.perConnectionHeaders
       ? {
           requests: [{

@@ -1,8 +1,10 @@
 // 3. Exchange, cold (Argon2 every time) vs raw argon2.verify at the same parameters and parallelism.
 // 4. Exchange, warm (the same key within the cache window) vs the cold rate.
+// 3k. Exchange by a keypair key (a signed assertion, no Argon2) vs both, beside raw Ed25519 verify + sign.
+import { type KeyObject, generateKeyPairSync, sign, verify } from 'node:crypto'
 import argon2 from 'argon2'
 import { load, type LoadResult } from '../lib/load.ts'
-import { type Row, row } from '../lib/report.ts'
+import { type Row, reference, row } from '../lib/report.ts'
 
 const PARAMS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 }
 
@@ -49,4 +51,48 @@ export async function exchangeWarm (gatewayUrl: string, apiKeys: string[], coldR
   const warm = await exchangeLoad(gatewayUrl, apiKeys, 20, seconds)
   if (warm.non2xx > 0) throw new Error(`warm exchange answered ${JSON.stringify(warm.statusCodes)}`)
   return row('4 exchange warm', 'exchanges/s', warm.rps, coldRps, { op: '>=', bound: 10, of: 'ratio' }, { p50ms: warm.p50, p99ms: warm.p99, load: warm })
+}
+
+/** Raw Ed25519 verify + sign per second, one core: the work a keypair exchange cannot avoid. */
+function rawVerifyAndSignRate (seconds: number): number {
+  const client = generateKeyPairSync('ed25519')
+  const server = generateKeyPairSync('ed25519')
+  const message = Buffer.from('x'.repeat(300))
+  const signature = sign(null, message, client.privateKey)
+  const end = Date.now() + seconds * 1000
+  let done = 0
+  while (Date.now() < end) {
+    if (!verify(null, message, client.publicKey, signature)) throw new Error('bad signature')
+    sign(null, message, server.privateKey)
+    done++
+  }
+  return done / seconds
+}
+
+/** `count` single-use client assertions (RFC 7523) for the keypair key `keyId`, as token request bodies. */
+export function assertionBodies (privateKey: KeyObject, keyId: string, audience: string, count: number): string[] {
+  const b64 = (v: object): string => Buffer.from(JSON.stringify(v)).toString('base64url')
+  const now = Math.floor(Date.now() / 1000)
+  const header = b64({ alg: 'EdDSA', typ: 'client-authentication+jwt' })
+  return Array.from({ length: count }, (_, i) => {
+    const input = `${header}.${b64({ iss: keyId, sub: keyId, aud: audience, jti: `bench-${i}-${now}`, iat: now, exp: now + 240 })}`
+    const assertion = `${input}.${sign(null, Buffer.from(input), privateKey).toString('base64url')}`
+    return `grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=${assertion}`
+  })
+}
+
+/**
+ * Keypair keys exchanged without Argon2: one signature check, one jti write and one signature per
+ * exchange. Judged against the secret key's cold rate and its warm rate, beside raw verify + sign.
+ */
+export async function exchangeKeypair (gatewayUrl: string, bodies: string[], rates: { cold: number, warm: number | undefined }, seconds: number): Promise<Row[]> {
+  const result = await load({ url: `${gatewayUrl}/oauth/token`, method: 'POST', connections: 20, amount: bodies.length, headers: { 'content-type': 'application/x-www-form-urlencoded' }, bodies })
+  if (result.non2xx > 0) throw new Error(`keypair exchange answered ${JSON.stringify(result.statusCodes)}`)
+  const raw = rawVerifyAndSignRate(Math.min(seconds, 3))
+  const rows = [
+    row('3k exchange keypair', 'exchanges/s vs secret cold', result.rps, rates.cold, { op: '>=', bound: 20, of: 'ratio' }, { p50ms: result.p50, p99ms: result.p99, requests: result.requests }),
+    reference('3k exchange keypair', 'exchanges/s vs raw verify+sign', result.rps, raw)
+  ]
+  if (rates.warm !== undefined) rows.splice(1, 0, row('3k exchange keypair', 'exchanges/s vs secret warm', result.rps, rates.warm, { op: '>=', bound: 0.5, of: 'ratio' }))
+  return rows
 }
