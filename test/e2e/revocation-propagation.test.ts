@@ -30,7 +30,7 @@ describe('revocation reaches every verifier', () => {
 
     const revoked = await d.gw.app.inject({ method: 'POST', url: `/admin/keys/${keyId}/revoke?wait=true`, headers: { authorization } })
     expect(revoked.statusCode, revoked.body).toBe(200)
-    expect(revoked.json<{ propagated: { applied: number, live: number } }>().propagated).toMatchObject({ applied: 2, live: 2 })
+    expect(revoked.json<{ propagated: { applied: number, live: number } }>().propagated).toMatchObject({ applied: 2, live: 2, complete: true })
     for (const url of services) expect(await status(url, token)).toBe(401)
   })
 
@@ -95,5 +95,14 @@ describe('revocation reaches every verifier', () => {
     const { rows } = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM revocation_outbox WHERE published_at IS NULL')
     expect(Number(rows[0]?.n)).toBe(0)
     second.proc.child.kill('SIGTERM')
+  })
+
+  it('does not call a revocation complete when no verifier is listening', async () => {
+    const d = await buildDownstream()
+    const ops = await adminHeaders(d.gw)
+    const { keyId } = await d.token()
+    const revoked = await d.gw.app.inject({ method: 'POST', url: `/admin/keys/${keyId}/revoke?wait=true`, headers: ops })
+    expect(revoked.statusCode).toBe(200)
+    expect(revoked.json<{ propagated: unknown }>().propagated).toMatchObject({ applied: 0, live: 0, complete: false })
   })
 })

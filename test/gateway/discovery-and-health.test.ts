@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { until } from '../support/until.ts'
 import { buildTestGateway } from '../support/gateway.ts'
 import { redisPrefix, redisUrl } from '../support/redis.ts'
 import { freePort } from '../support/redis-server.ts'
@@ -73,12 +74,21 @@ describe('metrics and readiness with Redis', () => {
     expect(res.body).toMatch(/keygate_http_request_duration_seconds_bucket\{.*route="\/oauth\/token"/)
   })
 
-  it('checks Redis in /readyz when REDIS_URL is set, and reports it down when it is', async () => {
+  it('stays ready through a Redis outage (exchanges still work) and reports what it degrades', async () => {
     const up = await buildTestGateway({ env: { REDIS_URL: redisUrl(), KEYGATE_REDIS_PREFIX: redisPrefix() } })
-    expect((await up.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } })
-    const down = await buildTestGateway({ env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } })
+    await until(async () => up.app.revocationFanout?.relay.state === 'publishing', 5_000)
+    expect((await up.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok', relay: 'publishing', rateLimits: 'shared' } })
+    // One relay leads per database: the next gateway leads once this one is gone.
+    await up.app.close()
+    const down = await buildTestGateway({ env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, KEYGATE_REDIS_PREFIX: redisPrefix() } })
+    const { key } = await down.createKey()
+    expect((await down.exchange(key)).statusCode).toBe(200)
+    await until(async () => down.app.revocationFanout?.relay.state === 'failing', 5_000)
     const res = await down.app.inject({ url: '/readyz' })
-    expect(res.statusCode).toBe(503)
-    expect(res.json()).toEqual({ status: 'unavailable', checks: { postgres: 'ok', redis: 'down' } })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ status: 'degraded', checks: { postgres: 'ok', redis: 'down', relay: 'failing', rateLimits: 'local' } })
+    // One warning for the episode, not one a second.
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    expect(down.logs.lines.filter((l) => l.includes('revocation relay: publish failed'))).toHaveLength(1)
   })
 })

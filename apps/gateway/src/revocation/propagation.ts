@@ -13,6 +13,11 @@ export interface Propagation {
   /** Live verifiers that have applied the revocation. */
   applied: number
   live: number
+  /**
+   * True once every live verifier has applied it, and at least one is live: with none listening, nothing
+   * is known to refuse the revoked tokens (the gateway's own checks do, verifiers would only after expiry).
+   */
+  complete: boolean
   /** Time spent waiting, ms. */
   ms: number
 }
@@ -37,7 +42,9 @@ export function createPropagationReporter (db: Queryable, redis: Redis, keys: Re
     for (;;) {
       const status = await count(await publishedSeqOf(db, outboxSeq))
       const ms = Date.now() - start
-      if (status.applied >= status.live || ms >= waitMs) return { ...status, ms }
+      const complete = status.live > 0 && status.applied >= status.live
+      // No verifier is live: there is nobody to wait for, and nothing to call complete.
+      if (complete || status.live === 0 || ms >= waitMs) return { ...status, complete, ms }
       await sleep(POLL_MS)
     }
   }

@@ -1,12 +1,13 @@
 // The relay: publishes committed revocations from the Postgres outbox to Redis (sorted set + pub/sub),
 // in order, exactly one relay at a time (advisory lock), retrying until Redis takes them: none is lost.
-// When Redis has lost its data (no epoch), it rebuilds the stream from Postgres under a new epoch.
+// When Redis has lost its data (no epoch), or lost writes (it holds less than Postgres recorded as published
+// to this epoch: an older position, fewer live entries), it rebuilds the stream from Postgres under a new epoch.
 import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import type { Redis } from 'ioredis'
 import { type RevocationKeys, encodeRevocation } from '@keygate/protocol'
 import { announceRetirements } from '../tokens/signing-keys.ts'
-import { type PublishableRevocation, REVOCATION_CHANNEL, countPending, markPublished, pruneRevocations, revocationsInForce } from './store.ts'
+import { type PublishableRevocation, REVOCATION_CHANNEL, countPending, markPublished, publishedIn, pruneRevocations, revocationsInForce } from './store.ts'
 
 const RELAY_LOCK_ID = 0x6b67726c
 const BATCH = 200
@@ -41,6 +42,8 @@ export interface RevocationRelay {
   readonly leader: boolean
   /** Revocations committed but not yet published, as the leader last counted them (each poll); undefined elsewhere. */
   readonly pending: number | undefined
+  /** `failing` while this replica leads and its last publication failed (or Redis cannot be reached). */
+  readonly state: 'publishing' | 'failing' | 'standby'
 }
 
 export interface RelayOptions {
@@ -59,6 +62,17 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
   let lockClient: pg.PoolClient | undefined
   let lastPrune = 0
   let pending: number | undefined
+  let failing = false
+
+  // One warning per episode of failure, one line when it ends: not one a second while Redis is away.
+  function failed (err: unknown): void {
+    if (!failing) log.warn({ err }, 'revocation relay: publish failed, will retry')
+    failing = true
+  }
+  function succeeded (): void {
+    if (failing) log.info({}, 'revocation relay: publishing again')
+    failing = false
+  }
 
   async function publish (r: PublishableRevocation, currentEpoch: string): Promise<number> {
     return await redis.eval(PUBLISH_SCRIPT, 4, keys.set, keys.seq, keys.epoch, keys.channel,
@@ -70,7 +84,21 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
   // finds every live revocation beside it. One message then tells subscribed verifiers to reload.
   async function ensureEpoch (): Promise<string> {
     const current = await redis.get(keys.epoch)
-    if (current !== null) return current
+    return current ?? rebuild()
+  }
+
+  // Redis read first, then Postgres: an entry that expires between the two reads is counted by Redis, not
+  // by Postgres, so expiry never looks like a loss.
+  async function lostWrites (current: string): Promise<boolean> {
+    const replies = await redis.multi().get(keys.seq).zcount(keys.set, Date.now(), '+inf').exec()
+    if (!replies) return false
+    const [[seqErr, seq], [countErr, live]] = replies as [[Error | null, string | null], [Error | null, number]]
+    if (seqErr || countErr) throw seqErr ?? countErr
+    const recorded = await publishedIn(pool, current)
+    return Number(seq ?? 0) < recorded.lastSeq || live < recorded.live
+  }
+
+  async function rebuild (): Promise<string> {
     const next = randomBytes(8).toString('hex')
     const live = await revocationsInForce(pool, { pending: false })
     const messages = live.map((r, i) => encodeRevocation({
@@ -82,7 +110,7 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
       await redis.zadd(keys.set, ...members)
     }
     await redis.eval(COMMIT_REBUILD_SCRIPT, 3, keys.seq, keys.epoch, keys.channel, live.length, next, messages.at(-1) ?? '')
-    await markPublished(pool, live.map((r, i) => [r.outboxSeq, i + 1]))
+    await markPublished(pool, next, live.map((r, i) => [r.outboxSeq, i + 1]))
     log.info({ epoch: next, republished: live.length }, 'revocation stream rebuilt from Postgres')
     return next
   }
@@ -99,16 +127,20 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
           epoch = await ensureEpoch()
           return publishPending()
         }
-        await markPublished(pool, [[r.outboxSeq, seq]])
+        await markPublished(pool, epoch, [[r.outboxSeq, seq]])
       }
       if (batch.length < BATCH) return
     }
   }
 
-  // On every poll: notice a Redis that lost its data while nothing was pending, announce the signing-key
+  // On every poll: notice a Redis that lost its data or some of its writes while nothing was pending, announce the signing-key
   // retirements that came due, and now and then drop what has expired.
   async function housekeep (): Promise<void> {
     epoch = await ensureEpoch()
+    if (await lostWrites(epoch)) {
+      log.warn({ epoch }, 'revocation relay: Redis holds less than was published to it (lost writes); rebuilding the stream')
+      epoch = await rebuild()
+    }
     await announceRetirements(pool)
     if (Date.now() - lastPrune > 60_000) {
       lastPrune = Date.now()
@@ -123,7 +155,11 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
   let followUpHousekeeping = false
   function drain (withHousekeeping = false): Promise<void> {
     // Not connected yet (or any more): the 'ready' event drains as soon as it is.
-    if (!leader || stopped || redis.status !== 'ready') return Promise.resolve()
+    if (!leader || stopped) return Promise.resolve()
+    if (redis.status !== 'ready') {
+      failed(new Error(`redis is ${redis.status}`))
+      return Promise.resolve()
+    }
     if (running) {
       followUpHousekeeping ||= withHousekeeping
       followUp ??= running.then(() => {
@@ -135,9 +171,9 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
       return followUp
     }
     running = (withHousekeeping ? housekeep() : Promise.resolve()).then(publishPending)
-      .catch((err: unknown) => {
+      .then(succeeded, (err: unknown) => {
         epoch = undefined
-        log.warn({ err }, 'revocation relay: publish failed, will retry')
+        failed(err)
       })
       .finally(() => { running = undefined })
     return running
@@ -180,6 +216,7 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
   return {
     get leader () { return leader },
     get pending () { return pending },
+    get state () { return !leader ? 'standby' : failing ? 'failing' : 'publishing' },
     drain,
     async stop () {
       stopped = true

@@ -56,13 +56,21 @@ export async function revocationsInForce (db: Queryable, which: { pending: true,
   return rows.map((r) => ({ ...r, generation: Number(r.generation) }))
 }
 
-/** Records where the relay published outbox rows: `[outboxSeq, publishedSeq]` pairs. */
-export async function markPublished (db: Queryable, positions: Array<[string, number]>): Promise<void> {
+/** Records where the relay published outbox rows: `[outboxSeq, publishedSeq]` pairs, in the stream of `epoch`. */
+export async function markPublished (db: Queryable, epoch: string, positions: Array<[string, number]>): Promise<void> {
   if (positions.length === 0) return
   await db.query(
-    `UPDATE revocation_outbox o SET published_at = now(), published_seq = p.published_seq
+    `UPDATE revocation_outbox o SET published_at = now(), published_seq = p.published_seq, published_epoch = $3
      FROM unnest($1::bigint[], $2::bigint[]) AS p(seq, published_seq) WHERE o.seq = p.seq`,
-    [positions.map(([outboxSeq]) => outboxSeq), positions.map(([, seq]) => seq)])
+    [positions.map(([outboxSeq]) => outboxSeq), positions.map(([, seq]) => seq), epoch])
+}
+
+/** What the stream of `epoch` must hold, as Postgres recorded it: its last position, and its live entries. */
+export async function publishedIn (db: Queryable, epoch: string): Promise<{ lastSeq: number, live: number }> {
+  const { rows } = await db.query<{ last: string | null, live: string }>(
+    `SELECT max(o.published_seq)::text AS last, count(*) FILTER (WHERE r.expires_at > now())::text AS live
+     FROM revocation_outbox o JOIN revocations r ON r.id = o.revocation_id WHERE o.published_epoch = $1`, [epoch])
+  return { lastSeq: Number(rows[0]?.last ?? 0), live: Number(rows[0]?.live ?? 0) }
 }
 
 /** The stream position a revocation was published at, once it has been. */

@@ -120,6 +120,7 @@ export const AuditPage = Type.Object({ items: Type.Array(AuditEntry), nextCursor
 export const Propagated = Type.Object({
   applied: Type.Integer({ description: 'live verifiers that have applied the revocation' }),
   live: Type.Integer({ description: 'verifiers with a fresh heartbeat' }),
+  complete: Type.Boolean({ description: 'every live verifier has applied it, and at least one is live; false with none listening' }),
   ms: Type.Integer({ description: 'time waited' })
 }, { description: 'Present when Redis fans revocations out to verifiers' })
 
