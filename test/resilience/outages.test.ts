@@ -53,6 +53,46 @@ describe('a Postgres outage', () => {
   }, 60_000)
 })
 
+describe('a Postgres outage under two replicas', () => {
+  it('keeps the leader and the standby running (503 with Retry-After meanwhile); both recover without a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'keygate-outage-'))
+    await chmod(dir, 0o711)
+    const port = await freePort()
+    let server = await startEmbeddedPostgres(join(dir, 'data'), { port })
+    try {
+      const pool = new pg.Pool({ connectionString: server.url, max: 1 })
+      await migrate(pool)
+      await pool.end()
+      const env = { DATABASE_URL: server.url, KEYGATE_MASTER_KEY: fileMasterKey(), REDIS_URL: redisUrl(), KEYGATE_REDIS_PREFIX: redisPrefix(), LOG_LEVEL: 'warn' }
+      const [leader, standby] = [await spawnGateway(env, running), await spawnGateway(env, running)]
+      const gw = await buildTestGateway({ env: { DATABASE_URL: server.url } })
+      const { key } = await gw.createKey()
+      await gw.app.close()
+      const exchange = async (url: string) => {
+        const res = await fetch(`${url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_secret: key }) }).catch(() => undefined)
+        return { status: res?.status, retryAfter: res?.headers.get('retry-after') }
+      }
+      for (const g of [leader, standby]) expect((await exchange(g.url)).status).toBe(200)
+
+      await server.stop()
+      for (const g of [leader, standby]) {
+        await until(async () => (await exchange(g.url)).status === 503, 10_000, 100)
+        expect((await exchange(g.url)).retryAfter).toBeTruthy()
+      }
+      // A few relay polls with Postgres gone: the sessions it terminated must not end either process.
+      await new Promise((resolve) => setTimeout(resolve, 3_000))
+      expect([leader.proc.child.exitCode, standby.proc.child.exitCode]).toEqual([null, null])
+
+      server = await startEmbeddedPostgres(join(dir, 'data'), { port })
+      for (const g of [leader, standby]) await until(async () => (await exchange(g.url)).status === 200, 20_000, 200)
+      expect([leader.proc.child.exitCode, standby.proc.child.exitCode]).toEqual([null, null])
+    } finally {
+      await server.stop().catch(() => {})
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 90_000)
+})
+
 describe('two gateways, two verifiers', () => {
   it('serve the same JWKS, and a revocation at either gateway reaches both verifiers', async () => {
     const db = await fileDatabase()

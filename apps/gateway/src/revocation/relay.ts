@@ -184,14 +184,27 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
     task().catch(() => {})
   }
 
+  // The session that holds the lock, leader or standby. Its errors are handled from the start: a standby's
+  // session ended by Postgres (a restart, a failover) must not take the process down with it.
+  async function connectLockClient (): Promise<pg.PoolClient> {
+    const client = await pool.connect()
+    client.on('notification', () => kick())
+    client.on('error', (err) => {
+      if (lockClient !== client) return
+      if (leader) log.warn({ err }, 'revocation relay: lost its Postgres session; leading again once it can')
+      leader = false
+      lockClient = undefined
+      client.release(true)
+    })
+    return client
+  }
+
   async function lead (): Promise<void> {
     try {
-      lockClient ??= await pool.connect()
+      lockClient ??= await connectLockClient()
       const { rows } = await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RELAY_LOCK_ID])
       if (!rows[0]?.ok) return
       leader = true
-      lockClient.on('notification', () => kick())
-      lockClient.on('error', () => { leader = false })
       await lockClient.query(`LISTEN ${REVOCATION_CHANNEL}`)
       log.info({}, 'revocation relay: leading')
       await drain(true)
