@@ -46,7 +46,7 @@ describe('standard clients', () => {
   it('runs apps/example-caller against example-service through the gateway', async () => {
     const { gw, url } = await gatewayAtItsIssuer()
     const { key } = await gw.createKey({ scopes: ['orders:read', 'orders:write'] })
-    const service = await buildExampleService({ host: '127.0.0.1', port: 0, issuer: url, jwksUrl: `${url}/.well-known/jwks.json`, audience: 'keygate', redisUrl: undefined, redisPrefix: 'keygate:', failOpen: false }, { logger: false })
+    const service = await buildExampleService({ host: '127.0.0.1', port: 0, issuer: url, jwksUrl: `${url}/.well-known/jwks.json`, audience: 'keygate', redis: undefined, redisPrefix: 'keygate:', failOpen: false }, { logger: false })
     const serviceUrl = await service.listen({ host: '127.0.0.1', port: 0 })
     try {
       const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=keygate-source', '--import', 'tsx', 'src/main.ts'], {

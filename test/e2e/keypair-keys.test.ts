@@ -220,7 +220,7 @@ describe('keypair keys', () => {
     const dir = await mkdtemp(join(tmpdir(), 'keygate-caller-'))
     onTestFinished(() => rm(dir, { recursive: true, force: true }))
     await writeFile(join(dir, 'key.pem'), privateKey.pem, { mode: 0o600 })
-    const service = await buildExampleService({ host: '127.0.0.1', port: 0, issuer: url, jwksUrl: `${url}/.well-known/jwks.json`, audience: 'keygate', redisUrl: undefined, redisPrefix: 'keygate:', failOpen: false }, { logger: false })
+    const service = await buildExampleService({ host: '127.0.0.1', port: 0, issuer: url, jwksUrl: `${url}/.well-known/jwks.json`, audience: 'keygate', redis: undefined, redisPrefix: 'keygate:', failOpen: false }, { logger: false })
     onTestFinished(() => service.close())
     const serviceUrl = await service.listen({ host: '127.0.0.1', port: 0 })
     const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=keygate-source', '--import', 'tsx', 'src/main.ts'], {

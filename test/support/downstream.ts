@@ -34,7 +34,7 @@ export async function buildDownstream (env: Record<string, string> = {}): Promis
         issuer: gw.config.issuer,
         jwksUrl: `${gatewayUrl}/.well-known/jwks.json`,
         audience: 'keygate',
-        redisUrl: options.redis ?? redis,
+        redis: { kind: 'standalone', url: options.redis ?? redis },
         redisPrefix: prefix,
         failOpen: options.failOpen ?? false
       }, {

@@ -11,7 +11,7 @@ export async function buildExampleService (config: Readonly<ExampleServiceConfig
     jwksUrl: config.jwksUrl,
     redisPrefix: config.redisPrefix,
     failOpen: config.failOpen,
-    ...(config.redisUrl ? { redis: config.redisUrl } : {}),
+    ...(config.redis ? { redis: config.redis } : {}),
     ...options.verifier
   })
 

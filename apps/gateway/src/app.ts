@@ -56,7 +56,7 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
   await app.register(errorHandler)
   await app.register(formbody, { bodyLimit: 64 * 1024 })
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl, dataDir: config.dataDir })
-  await app.register(revocationPlugin, { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix })
+  await app.register(revocationPlugin, { redis: config.redis, redisPrefix: config.redisPrefix })
   await app.register(limitsPlugin, { redisPrefix: config.redisPrefix })
   await app.register(keysPlugin, {
     keyPrefix: config.keyPrefix,

@@ -8,7 +8,8 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       port: 3000,
       databaseUrl: undefined,
-      redisUrl: undefined,
+      redis: undefined,
+      redisPrefix: 'keygate:',
       dataDir: '.data',
       issuer: 'http://127.0.0.1:3000',
       tokenTtlSeconds: 300,
@@ -75,6 +76,19 @@ describe('loadConfig', () => {
   it('accepts a 32-byte base64 master key', () => {
     const key = Buffer.alloc(32, 7).toString('base64')
     expect(loadConfig({ KEYGATE_MASTER_KEY: key }).masterKey).toBe(key)
+  })
+
+  it('reads one Redis topology: a URL, a Sentinel set or a Cluster (with a hash-tag prefix by default), never two', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://r:6379' })).toMatchObject({ redis: { kind: 'standalone', url: 'redis://r:6379' }, redisPrefix: 'keygate:' })
+    expect(loadConfig({ KEYGATE_REDIS_SENTINELS: 's1:26379, s2:26380', KEYGATE_REDIS_SENTINEL_NAME: 'main' })).toMatchObject({
+      redis: { kind: 'sentinel', name: 'main', sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26380 }] }, redisPrefix: 'keygate:'
+    })
+    expect(loadConfig({ KEYGATE_REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7000' })).toMatchObject({ redis: { kind: 'cluster', nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7000 }] }, redisPrefix: '{keygate}:' })
+    expect(loadConfig({ KEYGATE_REDIS_CLUSTER_NODES: 'n:7000', KEYGATE_REDIS_PREFIX: '{kg}:' }).redisPrefix).toBe('{kg}:')
+    expect(() => loadConfig({ REDIS_URL: 'redis://r', KEYGATE_REDIS_CLUSTER_NODES: 'n:7000' })).toThrow(/REDIS_URL and KEYGATE_REDIS_CLUSTER_NODES are both set/)
+    expect(() => loadConfig({ KEYGATE_REDIS_SENTINELS: 's1:26379' })).toThrow(/KEYGATE_REDIS_SENTINEL_NAME/)
+    expect(() => loadConfig({ KEYGATE_REDIS_CLUSTER_NODES: 'n:99999' })).toThrow(/KEYGATE_REDIS_CLUSTER_NODES holds n:99999/)
+    expect(() => loadConfig({ REDIS_URL: 'redis+sentinel://s:26379' })).toThrow(/REDIS_URL/)
   })
 
   it('refuses a variable it no longer reads, naming what replaced it', () => {

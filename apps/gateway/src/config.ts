@@ -1,6 +1,7 @@
 // Gateway configuration: the only reader of process.env; validated once, converted, frozen.
 import { envSchema } from 'env-schema'
 import { MAX_TOKEN_TTL_SECONDS, SIGNING_ALGORITHMS, type SigningAlgorithm } from '@keygate/protocol'
+import { RedisConfigError, type RedisTopology, redisPrefixFor, redisTopologyFromEnv } from '@keygate/verifier'
 import { OWASP_ARGON2_PARAMS, type Argon2Params } from './keys/hashing.ts'
 import { PREFIX_PATTERN } from './keys/format.ts'
 
@@ -9,8 +10,8 @@ export interface GatewayConfig {
   port: number
   /** Unset: an embedded Postgres under `dataDir`. */
   databaseUrl: string | undefined
-  /** Unset: an in-process revocation store (single node). */
-  redisUrl: string | undefined
+  /** REDIS_URL, a Sentinel set or a Cluster (see @keygate/verifier's redisTopologyFromEnv). Unset: an in-process revocation store (single node). */
+  redis: RedisTopology | undefined
   /** Prefix of every Redis key and channel. */
   redisPrefix: string
   dataDir: string
@@ -61,7 +62,7 @@ interface RawEnv {
   HOST: string
   DATABASE_URL?: string
   REDIS_URL?: string
-  KEYGATE_REDIS_PREFIX: string
+  KEYGATE_REDIS_PREFIX?: string
   DATA_DIR: string
   KEYGATE_ISSUER?: string
   KEYGATE_TOKEN_TTL: number
@@ -95,7 +96,8 @@ const schema = {
     HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
-    KEYGATE_REDIS_PREFIX: { type: 'string', pattern: '^[\\w:.-]{0,64}$', default: 'keygate:' },
+    // Braces allowed: a Cluster needs a hash tag (`{keygate}:`, its default) to keep the stream in one slot.
+    KEYGATE_REDIS_PREFIX: { type: 'string', pattern: '^[\\w:.{}-]{0,64}$' },
     DATA_DIR: { type: 'string', minLength: 1, default: '.data' },
     KEYGATE_ISSUER: { type: 'string', maxLength: 256, pattern: '^https?://[^\\s]+$' },
     KEYGATE_TOKEN_TTL: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_TTL_SECONDS, default: 300 },
@@ -171,13 +173,21 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Gate
   } catch (err) {
     throw toConfigError(err)
   }
+  let redis: RedisTopology | undefined
+  try {
+    redis = redisTopologyFromEnv(data)
+  } catch (err) {
+    if (!(err instanceof RedisConfigError)) throw err
+    const variable = /^[A-Z_]+/.exec(err.message)?.[0] ?? 'REDIS_URL'
+    throw new ConfigError(variable, err.message.slice(variable.length + 1))
+  }
   const issuerHost = raw.HOST === '0.0.0.0' || raw.HOST === '::' ? 'localhost' : raw.HOST
   return deepFreeze({
     host: raw.HOST,
     port: raw.PORT,
     databaseUrl: raw.DATABASE_URL,
-    redisUrl: raw.REDIS_URL,
-    redisPrefix: raw.KEYGATE_REDIS_PREFIX,
+    redis,
+    redisPrefix: redisPrefixFor(redis, raw.KEYGATE_REDIS_PREFIX),
     dataDir: raw.DATA_DIR,
     issuer: (raw.KEYGATE_ISSUER ?? `http://${issuerHost}:${raw.PORT}`).replace(/\/+$/, ''),
     tokenTtlSeconds: raw.KEYGATE_TOKEN_TTL,

@@ -2,7 +2,8 @@
 import { hostname } from 'node:os'
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
-import { Redis } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
+import { createRedisClient } from './redis.ts'
 import type { Registry } from 'prom-client'
 import { revocationKeys } from '@keygate/protocol'
 import { VerifierError, type VerifierErrorCode, isVerifierError } from './errors.ts'
@@ -25,6 +26,7 @@ export type { Principal, TokenVerifier, TokenVerifierOptions } from './verify.ts
  */
 export { createTokenVerifier } from './verify.ts'
 export { importJwk } from './jwks.ts'
+export { type RedisClient, type RedisTopology, RedisConfigError, createRedisClient, redisPrefixFor, redisTopologyFromEnv } from './redis.ts'
 export type { MirrorStatus } from './revocation-mirror.ts'
 export { VerifierError } from './errors.ts'
 export type { VerifierErrorCode } from './errors.ts'
@@ -84,10 +86,10 @@ async function keygateVerifierPlugin (app: FastifyInstance, raw: KeygateVerifier
 
   let mirror: RevocationMirror | undefined
   if (options.redis !== undefined) {
-    const owned = typeof options.redis === 'string'
-    const redis = typeof options.redis === 'string'
-      ? new Redis(options.redis, { commandTimeout: 1_000, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(n * 100, 1_000) })
-      : options.redis
+    const owned = !(options.redis instanceof Redis || options.redis instanceof Cluster)
+    const redis = options.redis instanceof Redis || options.redis instanceof Cluster
+      ? options.redis
+      : createRedisClient(options.redis, { commandTimeout: 1_000, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(n * 100, 1_000) })
     if (owned) redis.on('error', () => {})
     mirror = createRevocationMirror({
       redis,

@@ -1,6 +1,6 @@
 // The plugin's options: validated and frozen at register time; a bad option throws naming it.
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS, MAX_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_TTL_SECONDS } from '@keygate/protocol'
-import type { Redis } from 'ioredis'
+import { type RedisClient, type RedisTopology, redisPrefixFor } from './redis.ts'
 import type { Registry } from 'prom-client'
 import { VerifierError } from './errors.ts'
 
@@ -11,9 +11,13 @@ export interface KeygateVerifierOptions {
   audience: string | string[]
   /** Defaults to `<issuer>/.well-known/jwks.json`. */
   jwksUrl?: string
-  /** Redis for revocations: a URL (the plugin opens and closes its connections) or an ioredis client (left open). */
-  redis?: string | Redis
-  /** Prefix of the gateway's Redis keys. Default `keygate:`. */
+  /**
+   * Redis for revocations: a URL, or a topology (`{ kind: 'sentinel', sentinels, name }`, `{ kind: 'cluster',
+   * nodes }`; `redisTopologyFromEnv(process.env)` reads the gateway's variables) — the plugin opens and
+   * closes its connections — or an ioredis client or cluster (left open).
+   */
+  redis?: string | RedisTopology | RedisClient
+  /** Prefix of the gateway's Redis keys. Default `keygate:`, `{keygate}:` for a cluster topology. */
   redisPrefix?: string
   /** Accepted clock skew, seconds. Default 30; at most 60 (revocations are kept no longer past a token's expiry). */
   clockToleranceSeconds?: number
@@ -38,7 +42,8 @@ export interface KeygateVerifierOptions {
 }
 
 export type ResolvedOptions = Readonly<Required<Omit<KeygateVerifierOptions, 'redis' | 'metricsRegistry'>>> & {
-  redis: string | Redis | undefined
+  /** A topology for the plugin to connect to, or a caller's client. */
+  redis: RedisTopology | RedisClient | undefined
   metricsRegistry: Registry | undefined
 }
 
@@ -72,8 +77,8 @@ export function resolveOptions (options: KeygateVerifierOptions, defaultInstance
     issuer,
     audience: options.audience,
     jwksUrl: url(options.jwksUrl ?? `${issuer}/.well-known/jwks.json`, 'jwksUrl'),
-    redis: options.redis,
-    redisPrefix: options.redisPrefix ?? 'keygate:',
+    redis: typeof options.redis === 'string' ? { kind: 'standalone' as const, url: options.redis } : options.redis,
+    redisPrefix: redisPrefixFor(typeof options.redis === 'object' && 'kind' in options.redis ? options.redis : undefined, options.redisPrefix),
     clockToleranceSeconds: positive(options.clockToleranceSeconds, 'clockToleranceSeconds', DEFAULT_CLOCK_TOLERANCE_SECONDS, MAX_CLOCK_TOLERANCE_SECONDS),
     maxTokenLifetimeSeconds: positive(options.maxTokenLifetimeSeconds, 'maxTokenLifetimeSeconds', MAX_TOKEN_TTL_SECONDS, 86400),
     maxRevocationStalenessMs: positive(options.maxRevocationStalenessMs, 'maxRevocationStalenessMs', 30_000),

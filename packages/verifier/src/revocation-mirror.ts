@@ -1,7 +1,8 @@
 // A local copy of the live revocations, kept current from Redis: loaded at start, updated from pub/sub,
 // resynced on every reconnect, on a gap in sequence numbers and on a new epoch. Per request: map lookups.
 import { once } from 'node:events'
-import type { ChainableCommander, Redis } from 'ioredis'
+import { type ChainableCommander, Cluster } from 'ioredis'
+import type { RedisClient } from './redis.ts'
 import { type RevocationKeys, type RevocationMessage, decodeRevocation } from '@keygate/protocol'
 import { RevocationSet } from './revocation-set.ts'
 import type { Principal } from './verify.ts'
@@ -31,7 +32,7 @@ export interface RevocationMirror {
 }
 
 export interface MirrorOptions {
-  redis: Redis
+  redis: RedisClient
   keys: RevocationKeys
   instanceId: string
   heartbeatMs?: number
@@ -59,7 +60,8 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
   const now = options.now ?? Date.now
   const onSigningKeyRevoked = options.onSigningKeyRevoked ?? (() => {})
   // Its own connection, eager even when the given client is lazy: the subscription drives every load.
-  const subscriber = redis.duplicate({ lazyConnect: false })
+  // Its own connection: a subscribed connection takes no other command. A Cluster subscribes through one node.
+  const subscriber: RedisClient = redis instanceof Cluster ? redis.duplicate() : redis.duplicate({ lazyConnect: false })
   let revoked = new RevocationSet()
   let epoch: string | undefined
   let lastSeq = 0

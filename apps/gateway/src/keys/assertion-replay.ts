@@ -1,6 +1,6 @@
 // Single use of an assertion's jti, shared by every replica until the assertion expires: in Redis when it
 // is configured and answers (SET NX with the assertion's expiry), in Postgres otherwise.
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@keygate/verifier'
 import type { Queryable } from '../db/transaction.ts'
 
 export interface ReplayGuard {
@@ -10,7 +10,7 @@ export interface ReplayGuard {
 
 export interface ReplayGuardOptions {
   db: Queryable
-  redis?: Redis | undefined
+  redis?: RedisClient | undefined
   prefix: string
   /** Told when Redis could not answer and Postgres took the jti instead. */
   onRedisError?: (err: unknown) => void

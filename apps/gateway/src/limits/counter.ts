@@ -1,7 +1,7 @@
 // Fixed-window counters for rate limits: in Redis when configured, so that every replica counts together;
 // in this process when there is no Redis, or while it cannot answer (each replica then counts alone, and
 // hands back to Redis as soon as it answers again). One round trip per count.
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@keygate/verifier'
 
 export interface Verdict {
   /** Whether the count, this one included, is within the limit. */
@@ -23,7 +23,7 @@ export interface LimitCounter {
 
 export interface LimitCounterOptions {
   /** Absent: counts are kept in this process. */
-  redis?: Redis | undefined
+  redis?: RedisClient | undefined
   prefix: string
   windowMs?: number
   /** Told when counting moves to this process, and back to Redis. */

@@ -2,8 +2,8 @@
 // the process (the gateway's own checks read Postgres) and expired revocations are pruned here.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { Redis } from 'ioredis'
 import { revocationKeys } from '@keygate/protocol'
+import { type RedisClient, type RedisTopology, createRedisClient } from '@keygate/verifier'
 import { type Propagation, type PropagationReporter, createPropagationReporter } from '../revocation/propagation.ts'
 import { type RevocationRelay, startRevocationRelay } from '../revocation/relay.ts'
 import { pruneRevocations } from '../revocation/store.ts'
@@ -11,7 +11,7 @@ import { pruneRevocations } from '../revocation/store.ts'
 declare module 'fastify' {
   interface FastifyInstance {
     /** Present when REDIS_URL is set. */
-    revocationFanout: { redis: Redis, relay: RevocationRelay, propagation: PropagationReporter } | null
+    revocationFanout: { redis: RedisClient, relay: RevocationRelay, propagation: PropagationReporter } | null
     /**
      * How far a committed revocation has travelled (`{}` without Redis, or when Redis cannot tell now);
      * with `wait`, waits up to 5 s for every live verifier to apply it.
@@ -23,7 +23,7 @@ declare module 'fastify' {
 const PROPAGATION_WAIT_MS = 5_000
 
 export interface RevocationPluginOptions {
-  redisUrl: string | undefined
+  redis: RedisTopology | undefined
   redisPrefix: string
   relayPollMs?: number
 }
@@ -42,7 +42,7 @@ async function revocationPlugin (app: FastifyInstance, options: RevocationPlugin
       return {}
     }
   })
-  if (options.redisUrl === undefined) {
+  if (options.redis === undefined) {
     app.decorate('revocationFanout', null)
     const timer = setInterval(() => {
       pruneRevocations(app.db).catch((err: unknown) => app.log.warn({ err }, 'pruning revocations failed'))
@@ -52,7 +52,7 @@ async function revocationPlugin (app: FastifyInstance, options: RevocationPlugin
     return
   }
   // Fail fast during an outage instead of queueing: the outbox keeps what could not be sent.
-  const redis = new Redis(options.redisUrl, {
+  const redis = createRedisClient(options.redis, {
     commandTimeout: 2_000,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,

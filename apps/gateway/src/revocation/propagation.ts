@@ -1,6 +1,6 @@
 // How far a revocation has travelled: how many live verifiers have applied it, optionally waiting for all.
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@keygate/verifier'
 import type { RevocationKeys } from '@keygate/protocol'
 import type { Queryable } from '../db/transaction.ts'
 import { publishedSeqOf } from './store.ts'
@@ -24,7 +24,7 @@ export interface Propagation {
 
 export type PropagationReporter = (outboxSeq: string, waitMs: number) => Promise<Propagation>
 
-export function createPropagationReporter (db: Queryable, redis: Redis, keys: RevocationKeys): PropagationReporter {
+export function createPropagationReporter (db: Queryable, redis: RedisClient, keys: RevocationKeys): PropagationReporter {
   async function count (publishedSeq: number | undefined): Promise<{ applied: number, live: number }> {
     const ids = await redis.zrangebyscore(keys.verifiers, Date.now() - VERIFIER_LIVE_WINDOW_MS, '+inf')
     if (ids.length === 0 || publishedSeq === undefined) return { applied: 0, live: ids.length }

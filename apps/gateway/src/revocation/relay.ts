@@ -4,7 +4,7 @@
 // to this epoch: an older position, fewer live entries), it rebuilds the stream from Postgres under a new epoch.
 import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@keygate/verifier'
 import { type RevocationKeys, encodeRevocation } from '@keygate/protocol'
 import { announceRetirements } from '../tokens/signing-keys.ts'
 import { type PublishableRevocation, REVOCATION_CHANNEL, countPending, markPublished, publishedIn, pruneRevocations, revocationsInForce } from './store.ts'
@@ -48,7 +48,7 @@ export interface RevocationRelay {
 
 export interface RelayOptions {
   pool: pg.Pool
-  redis: Redis
+  redis: RedisClient
   keys: RevocationKeys
   log: RelayLog
   pollIntervalMs?: number
@@ -138,7 +138,7 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
   async function housekeep (): Promise<void> {
     epoch = await ensureEpoch()
     if (await lostWrites(epoch)) {
-      log.warn({ epoch }, 'revocation relay: Redis holds less than was published to it (lost writes); rebuilding the stream')
+      log.warn({ epoch }, 'revocation relay: RedisClient holds less than was published to it (lost writes); rebuilding the stream')
       epoch = await rebuild()
     }
     await announceRetirements(pool)

@@ -1,0 +1,89 @@
+// keygate on real Redis HA deployments started on free ports: a Sentinel set and a Cluster. The gateway and
+// two verifiers are configured through the documented variables; revocations reach both verifiers, limits
+// hold, and a failover loses nothing.
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
+import Fastify from 'fastify'
+import keygateVerifier, { redisTopologyFromEnv } from '@keygate/verifier'
+import { adminHeaders, buildTestGateway, type TestGateway } from '../support/gateway.ts'
+import { type RedisClusterSet, type SentinelSet, startRedisCluster, startSentinelSet } from '../support/redis-topologies.ts'
+import { until } from '../support/until.ts'
+
+async function verifiers (gw: TestGateway, env: Record<string, string>, count: number) {
+  const topology = redisTopologyFromEnv(env)
+  if (!topology) throw new Error('no topology')
+  const url = await gw.app.listen({ host: '127.0.0.1', port: 0 })
+  return Promise.all(Array.from({ length: count }, async (_, i) => {
+    const app = Fastify()
+    await app.register(keygateVerifier, { issuer: gw.config.issuer, jwksUrl: `${url}/.well-known/jwks.json`, audience: 'keygate', redis: topology, instanceId: `topology-${i}` })
+    app.get('/orders', { preHandler: app.requireScopes('orders:read') }, async () => ({}))
+    onTestFinished(() => app.close())
+    return (token: string) => app.inject({ url: '/orders', headers: { authorization: `Bearer ${token}` } }).then((r) => r.statusCode)
+  }))
+}
+
+async function revokeMany (gw: TestGateway, count: number, between?: (i: number) => Promise<void>) {
+  const { authorization } = await adminHeaders(gw)
+  const tokens: string[] = []
+  for (let i = 0; i < count; i++) {
+    const { key, record } = await gw.createKey()
+    tokens.push((await gw.exchange(key)).json<{ access_token: string }>().access_token)
+    await between?.(i)
+    const res = await gw.app.inject({ method: 'POST', url: `/admin/keys/${record.keyId}/revoke`, headers: { authorization } })
+    expect(res.statusCode, res.body).toBe(200)
+  }
+  return tokens
+}
+
+async function allRefused (checks: Array<(token: string) => Promise<number>>, tokens: string[]): Promise<boolean> {
+  const statuses = await Promise.all(checks.flatMap((check) => tokens.map((t) => check(t))))
+  return statuses.every((s) => s === 401)
+}
+
+describe('Redis Sentinel', () => {
+  let set: SentinelSet | undefined
+  afterEach(async () => { await set?.stop(); set = undefined })
+
+  it('carries revocations to both verifiers through a primary killed mid-way, and limits keep counting', async () => {
+    set = await startSentinelSet()
+    const env = { KEYGATE_REDIS_SENTINELS: set.sentinels, KEYGATE_REDIS_SENTINEL_NAME: set.name, KEYGATE_TOKEN_RATE_LIMIT_IP: '100000' }
+    const gw = await buildTestGateway({ env })
+    await until(async () => gw.app.revocationFanout?.relay.state === 'publishing', 10_000)
+    const checks = await verifiers(gw, env, 2)
+    const current = set
+    const tokens = await revokeMany(gw, 30, async (i) => { if (i === 15) await current.killPrimary() })
+    await until(() => allRefused(checks, tokens), 15_000, 100)
+    const { key } = await gw.createKey()
+    await until(async () => (await gw.exchange(key)).statusCode === 200, 10_000, 100)
+    expect(gw.app.limits.degraded).toBe(false)
+  }, 90_000)
+})
+
+describe('Redis Cluster', () => {
+  let cluster: RedisClusterSet | undefined
+  afterEach(async () => { await cluster?.stop(); cluster = undefined })
+
+  it('keeps the stream in one slot, carries revocations to both verifiers, counts limits across slots, and survives its master being killed', async () => {
+    cluster = await startRedisCluster()
+    const env = { KEYGATE_REDIS_CLUSTER_NODES: cluster.nodes, KEYGATE_TOKEN_RATE_LIMIT_IP: '100000' }
+    const gw = await buildTestGateway({ env })
+    const limited = await buildTestGateway({ env: { ...env, KEYGATE_TOKEN_RATE_LIMIT_IP: '3' } })
+    expect(gw.config.redisPrefix).toBe('{keygate}:')
+    await until(async () => gw.app.revocationFanout?.relay.state === 'publishing', 10_000)
+    const checks = await verifiers(gw, env, 2)
+
+    // Limits per address, each address's counter in its own slot, counted together by two replicas.
+    for (const address of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) {
+      const { key } = await limited.createKey()
+      const statuses: number[] = []
+      for (const replica of [limited, limited, gw, limited]) statuses.push((await replica.app.inject({ method: 'POST', url: '/oauth/token', remoteAddress: address, payload: { grant_type: 'client_credentials', client_secret: key } })).statusCode)
+      expect(statuses, address).toEqual([200, 200, 200, 429])
+    }
+    expect(limited.app.limits.degraded).toBe(false)
+
+    const before = await revokeMany(gw, 10)
+    await until(() => allRefused(checks, before), 10_000, 100)
+    await cluster.killMasterOf('{keygate}:revocations')
+    const after = await revokeMany(gw, 10)
+    await until(() => allRefused(checks, [...before, ...after]), 20_000, 100)
+  }, 120_000)
+})
