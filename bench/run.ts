@@ -3,19 +3,24 @@ import { cpus } from 'node:os'
 import { formatApiKey, parseApiKey } from '@keygate/gateway'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { ISSUER, MASTER_KEY, REDIS_URL, createBenchDatabase, createKeys } from './lib/infra.ts'
-import { type Server, startGateway, startHello, startService } from './lib/processes.ts'
+import { type Server, startFleet, startGateway, startHello, startService } from './lib/processes.ts'
 import { type Row, report } from './lib/report.ts'
 import { assertionBodies, exchangeCold, exchangeKeypair, exchangeWarm } from './scenarios/exchange.ts'
 import { malformedFlood, wrongSecretFlood } from './scenarios/floods.ts'
 import { revocationMemory, seedRevocations, verifierRssOverRequests } from './scenarios/memory.ts'
-import { revocationPropagation } from './scenarios/propagation.ts'
+import { fanOut, revocationPropagation } from './scenarios/propagation.ts'
 import { verifierCold, verifierWarm } from './scenarios/verifier.ts'
-import { SIGNING_ALGORITHMS } from '@keygate/protocol'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Redis } from 'ioredis'
+import { SIGNING_ALGORITHMS, revocationKeys } from '@keygate/protocol'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1_000_000)
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 200)
 const SIGNING_KEY_REVOCATIONS = 50
+// Verifier fleets the fan-out figures are measured for, and revocations per fleet.
+const FAN_OUT = [1, 20, 100]
+const FAN_OUT_REVOCATIONS = Number(process.env.BENCH_FAN_OUT_REVOCATIONS ?? 50)
 const only = process.env.BENCH_ONLY?.split(',')
 const wants = (n: string): boolean => only === undefined || only.includes(n)
 
@@ -125,6 +130,20 @@ try {
       }
     }))
     await stopServers(services)
+    // Fan-out: the same Redis, 1, 20 and 100 verifiers (one process each size); nothing else listening.
+    const heartbeats = new Redis(REDIS_URL)
+    try {
+      for (const size of FAN_OUT) {
+        const fleet = await startFleet(size, serviceEnv)
+        servers.push(fleet)
+        while (await heartbeats.zcount(revocationKeys(prefix).verifiers, Date.now() - 10_000, '+inf') !== size) await sleep(50)
+        const doomed = await createKeys(db.url, Array.from({ length: FAN_OUT_REVOCATIONS }, () => ({ owner: 'fanned', scopes: ['orders:read'] })))
+        rows.push(...await fanOut({ gatewayUrl: gateway.url, adminToken: await tokenFor(gateway.url, admin.key), verifiers: size, keyIds: doomed.map((k) => k.record.keyId) }))
+        await stopServers([fleet])
+      }
+    } finally {
+      heartbeats.disconnect()
+    }
   }
   if (wants('7')) {
     const seeded = await seedRevocations(REDIS_URL, 100_000)

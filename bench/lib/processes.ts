@@ -49,6 +49,11 @@ export function startService (env: Record<string, string>): Promise<Server> {
   return start(`${ROOT}/bench`, 'servers/service.ts', env, ['--expose-gc'])
 }
 
+/** `size` verifiers in one process (fan-out): each its own Redis connections and heartbeat. */
+export function startFleet (size: number, env: Record<string, string>): Promise<Server> {
+  return start(`${ROOT}/bench`, 'servers/fleet.ts', { ...env, FLEET_SIZE: String(size) })
+}
+
 export function startHello (): Promise<Server> {
   return start(`${ROOT}/bench`, 'servers/hello.ts', {})
 }

@@ -1,5 +1,6 @@
 // 6. Revocation propagation: revoke → refused at two verifiers, over many revocations: p50 and p99.
 //    6a revokes API keys; 6b revokes signing keys (a fresh key signs after each one).
+//    6c fan-out: revoke → applied by every one of 1, 20 and 100 verifiers (the gateway's own report).
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Row, row } from '../lib/report.ts'
 
@@ -63,5 +64,30 @@ export async function revocationPropagation (input: PropagationInput): Promise<R
     row(input.scenario, 'p50 ms', percentile(sorted, 0.5), null, { op: '<=', bound: 50, of: 'value' }, raw),
     row(input.scenario, 'p99 ms', percentile(sorted, 0.99), null, { op: '<=', bound: 50, of: 'value' }, raw),
     row(input.scenario, 'p99 ms after the answer', percentile(sortedAfter, 0.99), null, { op: '<=', bound: 50, of: 'value' }, raw)
+  ]
+}
+
+/**
+ * From the revoke request leaving to its answer with `?wait=true`: the gateway answers once every live
+ * verifier reports the revocation applied. `keyIds` are revoked one per round; every answer must say so.
+ */
+export async function fanOut (input: { gatewayUrl: string, adminToken: string, verifiers: number, keyIds: string[] }): Promise<Row[]> {
+  const samples: number[] = []
+  for (const keyId of input.keyIds) {
+    const start = performance.now()
+    const answer = await fetch(`${input.gatewayUrl}/admin/keys/${keyId}/revoke?wait=true`, { method: 'POST', headers: { authorization: `Bearer ${input.adminToken}` } })
+    const body = await answer.json() as { propagated?: { applied: number, live: number, complete: boolean } }
+    const elapsed = performance.now() - start
+    if (answer.status !== 200 || body.propagated?.complete !== true || body.propagated.applied !== input.verifiers) {
+      throw new Error(`fan-out to ${input.verifiers}: ${answer.status} ${JSON.stringify(body.propagated)}`)
+    }
+    samples.push(elapsed)
+  }
+  const sorted = samples.slice().sort((a, b) => a - b)
+  const scenario = `6c fan-out ${input.verifiers}`
+  const raw = { revocations: samples.length, verifiers: input.verifiers, maxMs: sorted.at(-1) }
+  return [
+    row(scenario, 'p50 ms to all applied', percentile(sorted, 0.5), null, { op: '<=', bound: 50, of: 'value' }, raw),
+    row(scenario, 'p99 ms to all applied', percentile(sorted, 0.99), null, { op: '<=', bound: 50, of: 'value' }, raw)
   ]
 }
