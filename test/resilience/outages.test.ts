@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import pg from 'pg'
 import { migrate, startEmbeddedPostgres } from '@keygate/gateway'
 import { bearer, buildDownstream } from '../support/downstream.ts'
@@ -17,79 +17,76 @@ afterEach(() => {
   for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL')
 })
 
+/** A Postgres of the test's own, migrated, to stop and start at will (the shared one is never stopped); removed after the test. */
+async function ownPostgres (): Promise<{ url: string, stop (): Promise<void>, start (): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'keygate-outage-'))
+  await chmod(dir, 0o711)
+  const port = await freePort()
+  let server = await startEmbeddedPostgres(join(dir, 'data'), { port })
+  onTestFinished(async () => {
+    await server.stop().catch(() => {})
+    await rm(dir, { recursive: true, force: true })
+  })
+  const pool = new pg.Pool({ connectionString: server.url, max: 1 })
+  await migrate(pool)
+  await pool.end()
+  return {
+    url: server.url,
+    stop: () => server.stop(),
+    start: async () => { server = await startEmbeddedPostgres(join(dir, 'data'), { port }) }
+  }
+}
+
 describe('a Postgres outage', () => {
   it('answers exchanges 503 fast, keeps tokens verifying downstream, and recovers without a restart', async () => {
-    // Its own Postgres: the shared one is never stopped.
-    const dir = await mkdtemp(join(tmpdir(), 'keygate-outage-'))
-    await chmod(dir, 0o711)
-    const port = await freePort()
-    let server = await startEmbeddedPostgres(join(dir, 'data'), { port })
-    try {
-      const pool = new pg.Pool({ connectionString: server.url, max: 1 })
-      await migrate(pool)
-      await pool.end()
-      const d = await buildDownstream({ DATABASE_URL: server.url })
-      const service = await d.service()
-      const { token, key } = await d.token(['orders:read'])
-      expect((await service.inject({ url: '/orders', headers: bearer(token) })).statusCode).toBe(200)
+    const server = await ownPostgres()
+    const d = await buildDownstream({ DATABASE_URL: server.url })
+    const service = await d.service()
+    const { token, key } = await d.token(['orders:read'])
+    expect((await service.inject({ url: '/orders', headers: bearer(token) })).statusCode).toBe(200)
 
-      await server.stop()
-      const start = Date.now()
-      const refused = await d.gw.exchange(key)
-      expect(refused.statusCode, refused.body).toBe(503)
-      expect(refused.json()).toMatchObject({ error: 'temporarily_unavailable' })
-      expect(refused.headers['retry-after']).toBeTruthy()
-      expect(Date.now() - start).toBeLessThan(5_000)
-      expect((await d.gw.app.inject({ url: '/readyz' })).statusCode).toBe(503)
-      expect((await service.inject({ url: '/orders', headers: bearer(token) })).statusCode).toBe(200)
+    await server.stop()
+    const start = Date.now()
+    const refused = await d.gw.exchange(key)
+    expect(refused.statusCode, refused.body).toBe(503)
+    expect(refused.json()).toMatchObject({ error: 'temporarily_unavailable' })
+    expect(refused.headers['retry-after']).toBeTruthy()
+    expect(Date.now() - start).toBeLessThan(5_000)
+    expect((await d.gw.app.inject({ url: '/readyz' })).statusCode).toBe(503)
+    expect((await service.inject({ url: '/orders', headers: bearer(token) })).statusCode).toBe(200)
 
-      server = await startEmbeddedPostgres(join(dir, 'data'), { port })
-      await until(async () => (await d.gw.exchange(key)).statusCode === 200, 15_000, 200)
-      expect((await d.gw.app.inject({ url: '/readyz' })).statusCode).toBe(200)
-    } finally {
-      await server.stop().catch(() => {})
-      await rm(dir, { recursive: true, force: true })
-    }
+    await server.start()
+    await until(async () => (await d.gw.exchange(key)).statusCode === 200, 15_000, 200)
+    expect((await d.gw.app.inject({ url: '/readyz' })).statusCode).toBe(200)
   }, 60_000)
 })
 
 describe('a Postgres outage under two replicas', () => {
   it('keeps the leader and the standby running (503 with Retry-After meanwhile); both recover without a restart', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'keygate-outage-'))
-    await chmod(dir, 0o711)
-    const port = await freePort()
-    let server = await startEmbeddedPostgres(join(dir, 'data'), { port })
-    try {
-      const pool = new pg.Pool({ connectionString: server.url, max: 1 })
-      await migrate(pool)
-      await pool.end()
-      const env = { DATABASE_URL: server.url, KEYGATE_MASTER_KEY: fileMasterKey(), REDIS_URL: redisUrl(), KEYGATE_REDIS_PREFIX: redisPrefix(), LOG_LEVEL: 'warn' }
-      const [leader, standby] = [await spawnGateway(env, running), await spawnGateway(env, running)]
-      const gw = await buildTestGateway({ env: { DATABASE_URL: server.url } })
-      const { key } = await gw.createKey()
-      await gw.app.close()
-      const exchange = async (url: string) => {
-        const res = await fetch(`${url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_secret: key }) }).catch(() => undefined)
-        return { status: res?.status, retryAfter: res?.headers.get('retry-after') }
-      }
-      for (const g of [leader, standby]) expect((await exchange(g.url)).status).toBe(200)
-
-      await server.stop()
-      for (const g of [leader, standby]) {
-        await until(async () => (await exchange(g.url)).status === 503, 10_000, 100)
-        expect((await exchange(g.url)).retryAfter).toBeTruthy()
-      }
-      // A few relay polls with Postgres gone: the sessions it terminated must not end either process.
-      await new Promise((resolve) => setTimeout(resolve, 3_000))
-      expect([leader.proc.child.exitCode, standby.proc.child.exitCode]).toEqual([null, null])
-
-      server = await startEmbeddedPostgres(join(dir, 'data'), { port })
-      for (const g of [leader, standby]) await until(async () => (await exchange(g.url)).status === 200, 20_000, 200)
-      expect([leader.proc.child.exitCode, standby.proc.child.exitCode]).toEqual([null, null])
-    } finally {
-      await server.stop().catch(() => {})
-      await rm(dir, { recursive: true, force: true })
+    const server = await ownPostgres()
+    const env = { DATABASE_URL: server.url, KEYGATE_MASTER_KEY: fileMasterKey(), REDIS_URL: redisUrl(), KEYGATE_REDIS_PREFIX: redisPrefix(), LOG_LEVEL: 'warn' }
+    const [leader, standby] = [await spawnGateway(env, running), await spawnGateway(env, running)]
+    const gw = await buildTestGateway({ env: { DATABASE_URL: server.url } })
+    const { key } = await gw.createKey()
+    await gw.app.close()
+    const exchange = async (url: string) => {
+      const res = await fetch(`${url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_secret: key }) }).catch(() => undefined)
+      return { status: res?.status, retryAfter: res?.headers.get('retry-after') }
     }
+    for (const g of [leader, standby]) expect((await exchange(g.url)).status).toBe(200)
+
+    await server.stop()
+    for (const g of [leader, standby]) {
+      await until(async () => (await exchange(g.url)).status === 503, 10_000, 100)
+      expect((await exchange(g.url)).retryAfter).toBeTruthy()
+    }
+    // A few relay polls with Postgres gone: the sessions it terminated must not end either process.
+    await new Promise((resolve) => setTimeout(resolve, 3_000))
+    expect([leader.proc.child.exitCode, standby.proc.child.exitCode]).toEqual([null, null])
+
+    await server.start()
+    for (const g of [leader, standby]) await until(async () => (await exchange(g.url)).status === 200, 20_000, 200)
+    expect([leader.proc.child.exitCode, standby.proc.child.exitCode]).toEqual([null, null])
   }, 90_000)
 })
 

@@ -21,6 +21,17 @@ async function seed (redis: Redis, keys: ReturnType<typeof revocationKeys>, mess
   await batch.exec()
 }
 
+/** A redis-server of the test's own (stopped after it) holding one live revocation, jti-1. */
+async function privateRedisWithOneRevocation (): Promise<{ server: Awaited<ReturnType<typeof startRedisServer>>, setup: Redis, keys: ReturnType<typeof revocationKeys> }> {
+  const server = await startRedisServer()
+  onTestFinished(() => server.stop())
+  const setup = new Redis(server.url)
+  onTestFinished(() => { setup.disconnect() })
+  const keys = revocationKeys('kgt:')
+  await seed(setup, keys, [{ kind: 'token', subject: 'jti-1', generation: 0, expiresAt: Date.now() + 60_000 }])
+  return { server, setup, keys }
+}
+
 function mirrorOn (redis: Redis, keys: ReturnType<typeof revocationKeys>, options: { now?: () => number, heartbeatMs?: number, events?: Array<[string, object | undefined]>, onSigningKeyRevoked?: (kid: string) => void, instanceId?: string } = {}) {
   // Tests stop and kill servers: a client's connection errors are expected, and heard.
   redis.on('error', () => {})
@@ -230,12 +241,7 @@ describe('revocation mirror', () => {
   })
 
   it('goes stale when its subscription drops, counting the time, and resyncs when it returns', async () => {
-    const server = await startRedisServer()
-    onTestFinished(() => server.stop())
-    const setup = new Redis(server.url)
-    onTestFinished(() => { setup.disconnect() })
-    const keys = revocationKeys('kgt:')
-    await seed(setup, keys, [{ kind: 'token', subject: 'jti-1', generation: 0, expiresAt: Date.now() + 60_000 }])
+    const { server, setup, keys } = await privateRedisWithOneRevocation()
     const events: Array<[string, object | undefined]> = []
     const mirror = mirrorOn(new Redis(server.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 50 }), keys, { events, heartbeatMs: 100 })
     await mirror.ready
@@ -331,12 +337,7 @@ describe('revocation mirror', () => {
   })
 
   it('stays stale while its subscription is down, though heartbeats could load, and resyncs once it is back', async () => {
-    const server = await startRedisServer()
-    onTestFinished(() => server.stop())
-    const setup = new Redis(server.url)
-    onTestFinished(() => { setup.disconnect() })
-    const keys = revocationKeys('kgt:')
-    await seed(setup, keys, [{ kind: 'token', subject: 'jti-1', generation: 0, expiresAt: Date.now() + 60_000 }])
+    const { server, setup, keys } = await privateRedisWithOneRevocation()
     const events: Array<[string, object | undefined]> = []
     // The subscriber (a duplicate of this client) waits a second and a half before it reconnects.
     const mirror = mirrorOn(new Redis(server.url, { enableOfflineQueue: false, retryStrategy: () => 1_500 }), keys, { events, heartbeatMs: 50 })
