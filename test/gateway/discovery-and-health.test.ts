@@ -87,8 +87,13 @@ describe('metrics and readiness with Redis', () => {
     const res = await down.app.inject({ url: '/readyz' })
     expect(res.statusCode).toBe(200)
     expect(res.json()).toEqual({ status: 'degraded', checks: { postgres: 'ok', redis: 'down', relay: 'failing', rateLimits: 'local' } })
-    // One warning for the episode, not one a second.
+    // One warning for the episode, not one a second; the metrics count every failed attempt.
     await new Promise((resolve) => setTimeout(resolve, 2_500))
     expect(down.logs.lines.filter((l) => l.includes('revocation relay: publish failed'))).toHaveLength(1)
+    const metrics = (await down.app.inject({ url: '/metrics' })).body
+    expect(Number(/^keygate_revocation_publish_errors_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2)
+    // A revocation committed now waits in the outbox: its age shows.
+    await down.app.keyAdmin.revoke((await down.createKey()).record.keyId, undefined, { id: 'test' })
+    await until(async () => Number(/^keygate_revocation_outbox_oldest_seconds ([\d.]+)$/m.exec((await down.app.inject({ url: '/metrics' })).body)?.[1]) > 0, 5_000, 100)
   })
 })

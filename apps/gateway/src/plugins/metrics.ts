@@ -40,13 +40,28 @@ async function metricsPlugin (app: FastifyInstance, options: { token?: string | 
     ['keygate_argon2_active', 'Argon2 hashes running', () => app.hashLimiter.active],
     ['keygate_argon2_queued', 'Argon2 hashes waiting for a slot', () => app.hashLimiter.queued],
     ['keygate_revocation_relay_leader', '1 when this replica relays revocations to Redis', () => app.revocationFanout?.relay.leader ? 1 : 0],
-    ['keygate_revocation_outbox_pending', 'Revocations committed but not yet published to Redis, as the relay leader last counted them', () => app.revocationFanout?.relay.pending ?? 0],
+    ['keygate_revocation_outbox_pending', 'Revocations committed but not yet published to Redis, as the relay leader last counted them', () => app.revocationFanout?.relay.pending?.count ?? 0],
+    ['keygate_revocation_outbox_oldest_seconds', 'How long the oldest unpublished revocation has waited, as the relay leader last counted (0: none waits)', () => app.revocationFanout?.relay.pending?.oldestSeconds ?? 0],
     ['keygate_rate_limits_local', '1 while rate limits are counted in this process because Redis cannot answer', () => app.limits.degraded ? 1 : 0]
   ]
   for (const [name, help, read] of gauges) {
     // eslint-disable-next-line no-new -- registered by its constructor
     new Gauge({ name, help, registers: [registry], collect () { this.set(read()) } })
   }
+
+  // Counted by the relay; the counter catches up with it at each scrape.
+  let publishErrorsSeen = 0
+  // eslint-disable-next-line no-new -- registered by its constructor
+  new Counter({
+    name: 'keygate_revocation_publish_errors_total',
+    help: 'Publications of revocations to Redis that failed (they wait in the outbox and are retried)',
+    registers: [registry],
+    collect () {
+      const now = app.revocationFanout?.relay.publishErrors ?? 0
+      if (now > publishErrorsSeen) this.inc(now - publishErrorsSeen)
+      publishErrorsSeen = now
+    }
+  })
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched'

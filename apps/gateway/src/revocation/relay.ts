@@ -40,8 +40,10 @@ export interface RevocationRelay {
   drain (withHousekeeping?: boolean): Promise<void>
   stop (): Promise<void>
   readonly leader: boolean
-  /** Revocations committed but not yet published, as the leader last counted them (each poll); undefined elsewhere. */
-  readonly pending: number | undefined
+  /** Revocations committed but not yet published, and the oldest one's wait in seconds, as the leader last counted them (each poll); undefined elsewhere. */
+  readonly pending: { count: number, oldestSeconds: number } | undefined
+  /** Publications that failed since start (a drain that could not reach Redis counts once). */
+  readonly publishErrors: number
   /** `failing` while this replica leads and its last publication failed (or Redis cannot be reached). */
   readonly state: 'publishing' | 'failing' | 'standby'
 }
@@ -61,11 +63,13 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
   let running: Promise<void> | undefined
   let lockClient: pg.PoolClient | undefined
   let lastPrune = 0
-  let pending: number | undefined
+  let pending: { count: number, oldestSeconds: number } | undefined
   let failing = false
+  let publishErrors = 0
 
   // One warning per episode of failure, one line when it ends: not one a second while Redis is away.
   function failed (err: unknown): void {
+    publishErrors++
     if (!failing) log.warn({ err }, 'revocation relay: publish failed, will retry')
     failing = true
   }
@@ -229,6 +233,7 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
   return {
     get leader () { return leader },
     get pending () { return pending },
+    get publishErrors () { return publishErrors },
     get state () { return !leader ? 'standby' : failing ? 'failing' : 'publishing' },
     drain,
     async stop () {

@@ -86,8 +86,9 @@ export async function pruneRevocations (db: Queryable): Promise<number> {
   return rowCount ?? 0
 }
 
-/** How many committed revocations the relay has not published yet. */
-export async function countPending (db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM revocation_outbox WHERE published_at IS NULL')
-  return Number(rows[0]?.n ?? 0)
+/** How many committed revocations the relay has not published yet, and how long the oldest has waited (s). */
+export async function countPending (db: Queryable): Promise<{ count: number, oldestSeconds: number }> {
+  const { rows } = await db.query<{ n: string, age: string | null }>(
+    'SELECT count(*) AS n, extract(epoch FROM now() - min(created_at))::text AS age FROM revocation_outbox WHERE published_at IS NULL')
+  return { count: Number(rows[0]?.n ?? 0), oldestSeconds: Number(rows[0]?.age ?? 0) }
 }
