@@ -33,4 +33,18 @@ describe('scrubSecrets', () => {
     expect(scrubSecrets('/admin/keys?owner=team_a')).toBe('/admin/keys?owner=team_a')
     expect(scrubSecrets('/admin/keys?owner=team%5Fa&name=eyes.on.it')).toBe('/admin/keys?owner=team%5Fa&name=eyes.on.it')
   })
+
+  it('finds a token right after a partial escape, without the escape eating into it', () => {
+    const jwt = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'
+    const out = scrubSecrets(`/x?a=%0${jwt}&b=%2541`)
+    expect(out).not.toContain(jwt.slice(1, 20))
+    expect(out).toContain('[jwt]')
+  })
+
+  it('stays linear on long runs that are no secret (a client chooses its URL)', () => {
+    // Quadratic matching took seconds on 16 KB; this is 256 KB of each shape, under the test's timeout.
+    for (const run of ['ey'.repeat(131_072), 'a'.repeat(262_144), `%2525${'eyey'.repeat(65_536)}`, `kg_live_${'A'.repeat(262_144)}`, `${'ab'.repeat(131_072)}Z_a_b_c`, `${'ey.'.repeat(87_381)}`]) {
+      expect(scrubSecrets(`/?q=${run}`)).toBe(`/?q=${run}`)
+    }
+  }, 2_000)
 })

@@ -3,15 +3,63 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger, RawRequestDefaultExpression } from 'fastify'
 import { pino } from 'pino'
 
-const API_KEY_PATTERN = /[a-z][a-z0-9]*_[a-z0-9]+_[0-9A-Za-z]+_[0-9A-Za-z]{40,}/g
-// A JWS in compact form: its header is a JSON object, so base64url of `{` and the next character.
-const JWT_PATTERN = /e[wy][\w-]{8,}\.[\w-]+\.[\w-]*/g
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,64}$/
 // Escapes a client may put a secret under: percent-encoding (a query string, a path) and \uXXXX.
 const ESCAPE = /%([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})/g
 const MAX_UNESCAPES = 3
 
-const replaceSecrets = (text: string): string => text.replace(API_KEY_PATTERN, '[api-key]').replace(JWT_PATTERN, '[jwt]')
+// Secrets are found token by token, in one pass over the text: runs of [A-Za-z0-9_.-] (a linear regex), each
+// split on its separators. A backtracking pattern over the whole text would cost a scan from every position
+// of a long run that is no secret (`eyey…`), quadratic in what a client sends.
+const TOKEN = /[\w.-]+/g
+const KEY_SECRET_MIN = 40
+
+// Where the lowercase name a segment ends with (`[a-z][a-z0-9]*`) starts, or -1: scanned from the end once.
+function nameStart (segment: string): number {
+  let i = segment.length
+  while (i > 0 && /[a-z0-9]/.test(segment[i - 1] as string)) i--
+  while (i < segment.length && !/[a-z]/.test(segment[i] as string)) i++
+  return i < segment.length ? i : -1
+}
+
+// An API key, `<prefix>_<env>_<keyId>_<secret>`: four `_`-separated parts, the first ending in a lowercase
+// name, the second lowercase, the secret 40 characters or more.
+function replaceKeys (part: string): string {
+  const segs = part.split('_')
+  if (segs.length < 4) return part
+  const out: string[] = []
+  for (let i = 0; i < segs.length; i++) {
+    const [s0 = '', s1 = '', s2 = '', s3 = ''] = segs.slice(i, i + 4)
+    const name = nameStart(s0)
+    if (i + 3 < segs.length && name >= 0 && /^[a-z0-9]+$/.test(s1) && /^[0-9A-Za-z]+$/.test(s2) && s3.length >= KEY_SECRET_MIN && /^[0-9A-Za-z]+$/.test(s3)) {
+      out.push(`${s0.slice(0, name)}[api-key]`)
+      i += 3
+    } else {
+      out.push(s0)
+    }
+  }
+  return out.join('_')
+}
+
+// A JWS, `<header>.<payload>.<signature>`: the header's base64url starts `ey` or `ew` (a JSON object).
+function replaceJwts (token: string): string {
+  const parts = token.split('.')
+  if (parts.length < 3) return token
+  const out: string[] = []
+  for (let i = 0; i < parts.length; i++) {
+    const [a = '', b = ''] = parts.slice(i, i + 2)
+    const start = a.search(/e[wy]/)
+    if (i + 2 < parts.length && start >= 0 && a.length - start >= 10 && b.length > 0) {
+      out.push(`${a.slice(0, start)}[jwt]`)
+      i += 2
+    } else {
+      out.push(a)
+    }
+  }
+  return out.join('.')
+}
+
+const replaceSecrets = (text: string): string => text.replace(TOKEN, (token) => replaceJwts(token).split(/([.-])/).map(replaceKeys).join(''))
 const unescapeOnce = (text: string): string => text.replace(ESCAPE, (_, pct: string | undefined, uni: string | undefined) => String.fromCharCode(parseInt(pct ?? uni ?? '', 16)))
 
 /**
@@ -22,12 +70,13 @@ export function scrubSecrets (text: string): string {
   let form = text
   let found = false
   for (let i = 0; ; i++) {
-    found ||= replaceSecrets(form) !== form
-    const next = i < MAX_UNESCAPES ? unescapeOnce(form) : form
-    if (next === form) break
+    // Replaced before each unescape: an escape just before a secret (`%0eyJ…`) must not eat into it.
+    const scrubbed = replaceSecrets(form)
+    found ||= scrubbed !== form
+    const next = i < MAX_UNESCAPES ? unescapeOnce(scrubbed) : scrubbed
+    if (next === scrubbed) return found ? scrubbed : text
     form = next
   }
-  return found ? replaceSecrets(form) : text
 }
 
 export const REDACTED_PATHS = [

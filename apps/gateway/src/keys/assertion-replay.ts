@@ -1,5 +1,6 @@
-// Single use of an assertion's jti, shared by every replica until the assertion expires: in Redis when it
-// is configured and answers (SET NX with the assertion's expiry), in Postgres otherwise.
+// Single use of an assertion's jti, shared by every replica until the assertion can no longer be accepted.
+// Postgres holds every jti, whatever Redis does: a jti taken while Redis answered is still refused while it
+// does not, or after it lost writes. Redis, when configured, refuses a replay first, without the write.
 import type { RedisClient } from '@keygate/verifier'
 import type { Queryable } from '../db/transaction.ts'
 
@@ -12,7 +13,7 @@ export interface ReplayGuardOptions {
   db: Queryable
   redis?: RedisClient | undefined
   prefix: string
-  /** Told when Redis could not answer and Postgres took the jti instead. */
+  /** Told when Redis could not answer (Postgres decides alone). */
   onRedisError?: (err: unknown) => void
 }
 
@@ -36,7 +37,7 @@ export function createReplayGuard ({ db, redis, prefix, onRedisError }: ReplayGu
       if (redis !== undefined && redis.status === 'ready') {
         try {
           const set = await redis.set(`${prefix}assertion:${keyId}:${jti}`, '1', 'PXAT', Math.ceil(expiresAtMs), 'NX')
-          return set === 'OK'
+          if (set !== 'OK') return false
         } catch (err) {
           onRedisError?.(err)
         }

@@ -59,7 +59,8 @@ export function readClientAssertion (assertion: string, expected: { issuer: stri
   const { iss, sub, aud, exp, iat, nbf, jti } = claims
   if (typeof sub !== 'string' || iss !== sub || !/^[0-9A-Za-z]{1,64}$/.test(sub)) throw refuseClient('assertion_claims')
   if (expected.clientId !== undefined && expected.clientId !== sub) throw refuseClient('client_id_mismatch', sub)
-  if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) throw refuseClient('assertion_claims', sub)
+  // No control character or lone surrogate: Postgres stores the jti as text.
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH || /[\p{Cc}\p{Cs}]/u.test(jti)) throw refuseClient('assertion_claims', sub)
   // rfc7523bis §4: the audience is the authorization server's issuer identifier, as a single string.
   if (aud !== expected.issuer) throw refuseClient('assertion_audience', sub)
   const now = expected.nowMs / 1000
@@ -95,7 +96,7 @@ function keyObjectOf (key: KeyPublicKey): KeyObject {
  */
 export function isSignedByOneOf (assertion: ClientAssertion, publicKeys: readonly KeyPublicKey[]): boolean {
   const ofAlg = publicKeys.filter((k) => k.alg === assertion.alg)
-  // A kid that is one of the thumbprints picks that key; any other kid (a caller's own label) picks none.
+  // A kid that is one of the thumbprints picks that key; any other kid (a caller's own label) leaves every key of the algorithm.
   const named = ofAlg.filter((k) => k.thumbprint === assertion.kid)
   const candidates = named.length > 0 ? named : ofAlg
   return candidates.some((k) => assertion.alg === 'EdDSA'

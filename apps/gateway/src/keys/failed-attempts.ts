@@ -13,8 +13,8 @@ export interface FailedAttempts {
    * Counting first keeps a burst of concurrent guesses within the limit.
    */
   attempt (keyId: string, address: string | undefined): Promise<void>
-  /** Takes back the count of an attempt that verified: only failures stay counted. */
-  succeeded (keyId: string, address: string | undefined): Promise<void>
+  /** Takes back the count of an attempt that did not fail (it verified, or was shed before it ran): only failures stay counted. */
+  release (keyId: string, address: string | undefined): Promise<void>
 }
 
 const LIMIT_NAME = 'failed-key'
@@ -25,6 +25,6 @@ const subjectOf = (keyId: string, address: string | undefined): string => addres
 export function createFailedAttempts (counter: LimitCounter, max: number): FailedAttempts {
   return {
     attempt: async (keyId, address) => enforce(await counter.hit(LIMIT_NAME, subjectOf(keyId, address), max)),
-    succeeded: (keyId, address) => counter.release(LIMIT_NAME, subjectOf(keyId, address))
+    release: (keyId, address) => counter.release(LIMIT_NAME, subjectOf(keyId, address))
   }
 }

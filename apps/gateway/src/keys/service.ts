@@ -148,7 +148,8 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
       if (context.clientIp !== undefined && !isIpAllowed(key.ipAllowlist, context.clientIp)) throw refuseClient('ip_not_allowed', key.keyId)
       if (!isSignedByOneOf(read, key.publicKeys)) throw refuseClient('assertion_signature', key.keyId)
       // Last: only an assertion its key signed can use up a jti.
-      if (!await checks.replay.firstUse(key.keyId, read.jti, read.expiresAt)) throw refuseClient('assertion_replayed', key.keyId)
+      // Kept as long as the assertion is accepted: its exp plus the clock tolerance.
+      if (!await checks.replay.firstUse(key.keyId, read.jti, read.expiresAt + checks.toleranceSeconds * 1000)) throw refuseClient('assertion_replayed', key.keyId)
       return withoutHash(key)
     },
 
@@ -165,8 +166,15 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
       const valid = await verified.check(key.keyId, parts.secret, secretHash, async (recognised) => {
         if (recognised || failedAttempts === undefined) return limiter.run(() => hasher.verify(secretHash, parts.secret))
         await failedAttempts.attempt(key.keyId, context.clientIp)
-        const matches = await limiter.run(() => hasher.verify(secretHash, parts.secret))
-        if (matches) await failedAttempts.succeeded(key.keyId, context.clientIp)
+        let matches: boolean
+        try {
+          matches = await limiter.run(() => hasher.verify(secretHash, parts.secret))
+        } catch (err) {
+          // Shed or failed before it verified anything: not a failed guess.
+          await failedAttempts.release(key.keyId, context.clientIp)
+          throw err
+        }
+        if (matches) await failedAttempts.release(key.keyId, context.clientIp)
         return matches
       })
       if (!valid) throw refuseClient('wrong_secret', parts.keyId)
