@@ -45,4 +45,35 @@ describe('Redis that lost writes', () => {
     expect(await redis.zcard(keys.set)).toBeGreaterThanOrEqual(10)
     expect(d.gw.logs.lines.some((l) => l.includes('lost writes'))).toBe(true)
   })
+
+  it('is rebuilt when it comes back holding an older epoch (a dump from before the last rebuild)', async () => {
+    server = await startRedisServer()
+    const d = await buildDownstream({ REDIS_URL: server.url })
+    const ops = await adminHeaders(d.gw)
+    const keys = revocationKeys(d.prefix)
+    const redis = new Redis(server.url)
+    onTestFinished(() => redis.disconnect())
+    const revoke = async () => {
+      const { token, keyId } = await d.token()
+      const res = await d.gw.app.inject({ method: 'POST', url: `/admin/keys/${keyId}/revoke`, headers: ops })
+      expect(res.statusCode).toBe(200)
+      return token
+    }
+    const tokens: string[] = []
+    for (let i = 0; i < 5; i++) tokens.push(await revoke())
+    await until(async () => Number(await redis.get(keys.seq)) >= 5, 5_000)
+    // A snapshot of the stream as it is now, under its first epoch.
+    const snapshot = await Promise.all([keys.set, keys.seq, keys.epoch].map(async (k) => [k, await redis.dumpBuffer(k)] as const))
+    const first = await redis.get(keys.epoch)
+    await redis.del(keys.epoch)
+    await until(async () => (await redis.get(keys.epoch)) !== null && (await redis.get(keys.epoch)) !== first, 5_000)
+    for (let i = 0; i < 5; i++) tokens.push(await revoke())
+    await until(async () => await redis.zcard(keys.set) >= 10, 5_000)
+
+    // The old dump comes back: the first epoch, five revocations.
+    for (const [k, dumped] of snapshot) await redis.restore(k, 0, dumped as Buffer, 'REPLACE')
+    const fresh = await d.service({ redis: server.url })
+    await until(async () => (await Promise.all(tokens.map(async (t) => (await fresh.inject({ url: '/orders', headers: bearer(t) })).statusCode))).every((s) => s === 401), 5_000, 50)
+    expect(await redis.get(keys.epoch)).not.toBe(first)
+  })
 })

@@ -23,11 +23,14 @@ redis.call('ZADD', KEYS[1], ARGV[5], msg)
 redis.call('PUBLISH', KEYS[4], msg)
 return seq`
 
-// The end of a rebuild, at once. KEYS: seq, epoch, channel. ARGV: last sequence, epoch, last message ('' for none).
+// The end of a rebuild, at once: the set built aside replaces the live one with the new position and epoch,
+// so that no reader sees a part of it under either epoch. KEYS: the set built aside, set, seq, epoch,
+// channel. ARGV: last sequence, epoch, last message ('' for none).
 const COMMIT_REBUILD_SCRIPT = `
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('SET', KEYS[2], ARGV[2])
-if ARGV[3] ~= '' then redis.call('PUBLISH', KEYS[3], ARGV[3]) end
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('RENAME', KEYS[1], KEYS[2]) else redis.call('DEL', KEYS[2]) end
+redis.call('SET', KEYS[3], ARGV[1])
+redis.call('SET', KEYS[4], ARGV[2])
+if ARGV[3] ~= '' then redis.call('PUBLISH', KEYS[5], ARGV[3]) end
 return 1`
 
 export interface RelayLog {
@@ -91,14 +94,18 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
     return current ?? rebuild()
   }
 
-  // Redis read first, then Postgres: an entry that expires between the two reads is counted by Redis, not
-  // by Postgres, so expiry never looks like a loss.
+  // Redis holds less than Postgres recorded as published: an older epoch than the last one published to
+  // (an old dump), or under this epoch an older position or fewer entries live at one instant T (both
+  // sides count against the same T, from this process's clock, so neither expiry nor clock skew between
+  // Redis and Postgres looks like a loss).
   async function lostWrites (current: string): Promise<boolean> {
-    const replies = await redis.multi().get(keys.seq).zcount(keys.set, Date.now(), '+inf').exec()
+    const at = Date.now()
+    const replies = await redis.multi().get(keys.seq).zcount(keys.set, at, '+inf').exec()
     if (!replies) return false
     const [[seqErr, seq], [countErr, live]] = replies as [[Error | null, string | null], [Error | null, number]]
     if (seqErr || countErr) throw seqErr ?? countErr
-    const recorded = await publishedIn(pool, current)
+    const recorded = await publishedIn(pool, current, at)
+    if (recorded.latestEpoch !== undefined && recorded.latestEpoch !== current) return true
     return Number(seq ?? 0) < recorded.lastSeq || live < recorded.live
   }
 
@@ -108,12 +115,14 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
     const messages = live.map((r, i) => encodeRevocation({
       seq: i + 1, epoch: next, kind: r.kind, subject: r.subject, generation: r.generation, expiresAt: r.expiresAt.getTime()
     }))
-    await redis.del(keys.set)
+    // Built aside (the same hash slot: the name extends the set's), put in place by the commit script.
+    const aside = `${keys.set}:rebuild`
+    await redis.del(aside)
     for (let i = 0; i < live.length; i += REBUILD_BATCH) {
       const members = live.slice(i, i + REBUILD_BATCH).flatMap((r, j) => [r.expiresAt.getTime(), messages[i + j] as string])
-      await redis.zadd(keys.set, ...members)
+      await redis.zadd(aside, ...members)
     }
-    await redis.eval(COMMIT_REBUILD_SCRIPT, 3, keys.seq, keys.epoch, keys.channel, live.length, next, messages.at(-1) ?? '')
+    await redis.eval(COMMIT_REBUILD_SCRIPT, 5, aside, keys.set, keys.seq, keys.epoch, keys.channel, live.length, next, messages.at(-1) ?? '')
     await markPublished(pool, next, live.map((r, i) => [r.outboxSeq, i + 1]))
     log.info({ epoch: next, republished: live.length }, 'revocation stream rebuilt from Postgres')
     return next
@@ -203,7 +212,15 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
     return client
   }
 
-  async function lead (): Promise<void> {
+  // One attempt at a time: a poll that comes while a connect is pending waits for it, rather than opening
+  // a second session and orphaning one of them.
+  let leading: Promise<void> | undefined
+  function lead (): Promise<void> {
+    leading ??= tryToLead().finally(() => { leading = undefined })
+    return leading
+  }
+
+  async function tryToLead (): Promise<void> {
     try {
       lockClient ??= await connectLockClient()
       const { rows } = await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RELAY_LOCK_ID])

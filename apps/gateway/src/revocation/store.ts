@@ -65,12 +65,16 @@ export async function markPublished (db: Queryable, epoch: string, positions: Ar
     [positions.map(([outboxSeq]) => outboxSeq), positions.map(([, seq]) => seq), epoch])
 }
 
-/** What the stream of `epoch` must hold, as Postgres recorded it: its last position, and its live entries. */
-export async function publishedIn (db: Queryable, epoch: string): Promise<{ lastSeq: number, live: number }> {
-  const { rows } = await db.query<{ last: string | null, live: string }>(
-    `SELECT max(o.published_seq)::text AS last, count(*) FILTER (WHERE r.expires_at > now())::text AS live
-     FROM revocation_outbox o JOIN revocations r ON r.id = o.revocation_id WHERE o.published_epoch = $1`, [epoch])
-  return { lastSeq: Number(rows[0]?.last ?? 0), live: Number(rows[0]?.live ?? 0) }
+/**
+ * What the stream of `epoch` must hold, as Postgres recorded it: its last position and its entries live at
+ * `atMs`; and the epoch last published to (undefined when no published row is left).
+ */
+export async function publishedIn (db: Queryable, epoch: string, atMs: number): Promise<{ lastSeq: number, live: number, latestEpoch: string | undefined }> {
+  const { rows } = await db.query<{ last: string | null, live: string, latest: string | null }>(
+    `SELECT max(o.published_seq)::text AS last, count(*) FILTER (WHERE r.expires_at > to_timestamp($2 / 1000.0))::text AS live,
+       (SELECT published_epoch FROM revocation_outbox WHERE published_epoch IS NOT NULL ORDER BY published_at DESC LIMIT 1) AS latest
+     FROM revocation_outbox o JOIN revocations r ON r.id = o.revocation_id WHERE o.published_epoch = $1`, [epoch, atMs])
+  return { lastSeq: Number(rows[0]?.last ?? 0), live: Number(rows[0]?.live ?? 0), latestEpoch: rows[0]?.latest ?? undefined }
 }
 
 /** The stream position a revocation was published at, once it has been. */
