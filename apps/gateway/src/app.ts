@@ -65,7 +65,6 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     exchangeCacheSeconds: config.exchangeCacheSeconds,
     failedAttemptsPerKey: config.authFailureLimitPerKey,
     issuer: config.issuer,
-    redisPrefix: config.redisPrefix,
     hasher: deps.hasher
   })
   await app.register(signerPlugin, {

@@ -20,17 +20,11 @@ export interface KeysPluginOptions {
   failedAttemptsPerKey: number
   /** The gateway's issuer: the audience every client assertion must name. */
   issuer: string
-  redisPrefix: string
 }
 
 async function keysPlugin (app: FastifyInstance, options: KeysPluginOptions): Promise<void> {
-  const { failedAttemptsPerKey, issuer, redisPrefix, ...rest } = options
-  const replay = createReplayGuard({
-    db: app.db,
-    redis: app.revocationFanout?.redis,
-    prefix: redisPrefix,
-    onRedisError: (err) => app.log.warn({ err }, 'assertion jti kept in Postgres: Redis cannot answer')
-  })
+  const { failedAttemptsPerKey, issuer, ...rest } = options
+  const replay = createReplayGuard(app.db)
   const { limiter, keys, keyAdmin } = createKeyServices({
     db: app.db,
     ...rest,
@@ -57,4 +51,4 @@ async function keysPlugin (app: FastifyInstance, options: KeysPluginOptions): Pr
     : keys.authenticateAssertion(authentication.assertion, { clientId: authentication.clientId, clientIp }))
 }
 
-export default fp(keysPlugin, { name: 'keygate-keys', fastify: '5.x', dependencies: ['keygate-db', 'keygate-limits', 'keygate-revocation'] })
+export default fp(keysPlugin, { name: 'keygate-keys', fastify: '5.x', dependencies: ['keygate-db', 'keygate-limits'] })
