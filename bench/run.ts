@@ -2,7 +2,7 @@
 import { cpus } from 'node:os'
 import { formatApiKey, parseApiKey } from '@keygate/gateway'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { ISSUER, MASTER_KEY, REDIS_URL, createBenchDatabase, createKeys } from './lib/infra.ts'
+import { ISSUER, MASTER_KEY, REDIS_URL, createBenchDatabase, createKeys, removeRedisPrefix } from './lib/infra.ts'
 import { type Server, startFleet, startGateway, startHello, startService } from './lib/processes.ts'
 import { type Row, report } from './lib/report.ts'
 import { assertionBodies, exchangeCold, exchangeKeypair, exchangeWarm } from './scenarios/exchange.ts'
@@ -25,6 +25,8 @@ const only = process.env.BENCH_ONLY?.split(',')
 const wants = (n: string): boolean => only === undefined || only.includes(n)
 
 const servers: Server[] = []
+// Redis prefixes this run wrote under: removed when it ends.
+const prefixes: string[] = []
 // A scenario's own servers stop when it ends: an idle process is cheap, a gateway still draining a
 // flood's Argon2 queue is not, and the next scenario would measure it.
 async function stopServers (done: Server[]): Promise<void> {
@@ -53,6 +55,7 @@ async function tokenFor (gatewayUrl: string, key: string): Promise<string> {
 
 try {
   const prefix = `kgbench:${randomBytes(4).toString('hex')}:`
+  prefixes.push(prefix)
   const base = { DATABASE_URL: db.url, REDIS_URL, KEYGATE_REDIS_PREFIX: prefix, KEYGATE_MASTER_KEY: MASTER_KEY, KEYGATE_ISSUER: ISSUER }
   const callers = await createKeys(db.url, [
     { owner: 'ops', scopes: ['keygate:admin'] },
@@ -147,8 +150,10 @@ try {
   }
   if (wants('7')) {
     const seeded = await seedRevocations(REDIS_URL, 100_000)
+    const emptyPrefix = `kgbench:${randomBytes(4).toString('hex')}:`
+    prefixes.push(seeded, emptyPrefix)
     const loaded = await startService({ ...serviceEnv, KEYGATE_REDIS_PREFIX: seeded })
-    const empty = await startService({ ...serviceEnv, KEYGATE_REDIS_PREFIX: `kgbench:${randomBytes(4).toString('hex')}:` })
+    const empty = await startService({ ...serviceEnv, KEYGATE_REDIS_PREFIX: emptyPrefix })
     servers.push(loaded, empty)
     rows.push(await revocationMemory(loaded, empty, 100_000))
   }
@@ -156,5 +161,6 @@ try {
 } finally {
   await Promise.all(servers.map((s) => s.stop()))
   await db.drop()
+  for (const p of prefixes) await removeRedisPrefix(REDIS_URL, p)
 }
 process.exitCode = rows.every((r) => r.pass) ? 0 : 1

@@ -1,6 +1,7 @@
 // The bench's infrastructure: Postgres and Redis URLs, a fresh database, keys made in process.
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import { Redis } from 'ioredis'
 import { type CreatedKey, buildGateway, loadConfig, migrate, parsePublicKey } from '@keygate/gateway'
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -42,5 +43,20 @@ export async function createKeys (databaseUrl: string, specs: Array<{ owner: str
     return created
   } finally {
     await app.close()
+  }
+}
+
+/** Deletes every Redis key under `prefix` (what one bench run made). */
+export async function removeRedisPrefix (redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl)
+  try {
+    let cursor = '0'
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+      cursor = next
+      if (keys.length > 0) await redis.del(...keys)
+    } while (cursor !== '0')
+  } finally {
+    redis.disconnect()
   }
 }
