@@ -27,7 +27,7 @@ describe('createLimitCounter, in Redis', () => {
     expect(over.retryAfter).toBeLessThanOrEqual(60)
     await one.release('a', 's')
     await one.release('a', 's')
-    expect((await two.peek('a', 's', 3)).allowed).toBe(true)
+    expect((await two.hit('a', 's', 3)).allowed).toBe(true)
     expect(one.degraded || two.degraded).toBe(false)
   })
 

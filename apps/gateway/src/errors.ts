@@ -39,7 +39,7 @@ export const errors = Object.fromEntries(
 export type ClientRefusal = 'malformed' | 'client_id_mismatch' | 'unknown_key' | 'prefix_mismatch' |
   'wrong_secret' | 'revoked' | 'disabled' | 'expired' | 'ip_not_allowed' | 'not_a_secret_key' | 'not_a_keypair_key' |
   'assertion_malformed' | 'assertion_header' | 'assertion_claims' | 'assertion_audience' | 'assertion_lifetime' |
-  'assertion_key' | 'assertion_signature' | 'assertion_replayed'
+  'assertion_signature' | 'assertion_replayed'
 
 /** What the log says of a refusal: the reason and, once the key parsed, its public keyId. */
 export interface RefusalContext {

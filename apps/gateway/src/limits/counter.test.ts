@@ -22,16 +22,6 @@ describe('createLimitCounter, in process', () => {
     expect((await counter.hit('a', 's', 1)).allowed).toBe(false)
   })
 
-  it('peeks without counting: allowed while the count is below max', async () => {
-    const counter = createLimitCounter({ prefix: 't:' })
-    expect((await counter.peek('f', 'k', 2)).allowed).toBe(true)
-    await counter.hit('f', 'k', 2)
-    expect((await counter.peek('f', 'k', 2)).allowed).toBe(true)
-    await counter.hit('f', 'k', 2)
-    expect((await counter.peek('f', 'k', 2)).allowed).toBe(false)
-    expect((await counter.peek('f', 'k', 2)).allowed).toBe(false)
-  })
-
   it('keeps at most maxLocalEntries counters, dropping the oldest', async () => {
     const counter = createLimitCounter({ prefix: 't:', maxLocalEntries: 2 })
     await counter.hit('a', 'one', 1)

@@ -15,8 +15,6 @@ export interface LimitCounter {
   hit (name: string, subject: string, max: number): Promise<Verdict>
   /** Takes back one count of `subject` under `name` in the current window (none when the window has ended). */
   release (name: string, subject: string): Promise<void>
-  /** Says whether `subject` is still within `max` under `name`, without counting. */
-  peek (name: string, subject: string, max: number): Promise<Verdict>
   /** True while counts are kept in this process because Redis cannot answer. */
   readonly degraded: boolean
 }
@@ -66,7 +64,7 @@ export function createLimitCounter (options: LimitCounterOptions): LimitCounter 
     return w
   }
 
-  async function viaRedis (key: string, count: boolean): Promise<{ count: number, msLeft: number } | undefined> {
+  async function viaRedis (key: string): Promise<{ count: number, msLeft: number } | undefined> {
     const redis = options.redis
     if (redis === undefined) return undefined
     if (redis.status !== 'ready') {
@@ -74,8 +72,7 @@ export function createLimitCounter (options: LimitCounterOptions): LimitCounter 
       return undefined
     }
     try {
-      const tx = count ? redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key) : redis.multi().get(key).pttl(key)
-      const replies = await tx.exec()
+      const replies = await redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec()
       if (!replies) throw new Error('transaction aborted')
       for (const [err] of replies) if (err) throw err
       setDegraded(false)
@@ -92,7 +89,7 @@ export function createLimitCounter (options: LimitCounterOptions): LimitCounter 
     get degraded () { return degraded },
     async hit (name, subject, max) {
       const key = keyOf(name, subject)
-      const shared = await viaRedis(key, true)
+      const shared = await viaRedis(key)
       if (shared) return verdict(shared.count, max, shared.msLeft)
       const w = localWindow(key)
       w.count++
@@ -112,12 +109,5 @@ export function createLimitCounter (options: LimitCounterOptions): LimitCounter 
       const w = local.get(key)
       if (w !== undefined && w.count > 0) w.count--
     },
-    async peek (name, subject, max) {
-      const key = keyOf(name, subject)
-      const shared = await viaRedis(key, false)
-      if (shared) return verdict(shared.count + 1, max, shared.msLeft)
-      const w = localWindow(key)
-      return verdict(w.count + 1, max, w.resetAt - now())
-    }
   }
 }
