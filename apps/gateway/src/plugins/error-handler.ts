@@ -29,8 +29,8 @@ function fromFastify (err: FastifyError): WireError | undefined {
   return undefined
 }
 
-// Postgres gone (refused, reset, shutting down, pool timeout): a 503 the client may retry, not a 500.
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006'])
+// Postgres gone (refused, reset, shutting down, pool timeout, or a read-only server mid-failover): a 503 the client may retry, not a 500.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '25006'])
 function isBackendUnavailable (err: Error & { code?: unknown }): boolean {
   if (typeof err.code === 'string' && UNAVAILABLE_CODES.has(err.code)) return true
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(err.message)

@@ -151,7 +151,7 @@ export function startRevocationRelay ({ pool, redis, keys, log, pollIntervalMs =
   async function housekeep (): Promise<void> {
     epoch = await ensureEpoch()
     if (await lostWrites(epoch)) {
-      log.warn({ epoch }, 'revocation relay: RedisClient holds less than was published to it (lost writes); rebuilding the stream')
+      log.warn({ epoch }, 'revocation relay: Redis holds less than was published to it (lost writes); rebuilding the stream')
       epoch = await rebuild()
     }
     await announceRetirements(pool)
