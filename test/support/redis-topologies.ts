@@ -2,7 +2,7 @@
 // (a primary, a replica, three sentinels) and a Cluster (three masters, three replicas). Each lives in a
 // directory of its own, removed with it; the shared Redis is never touched.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -14,9 +14,14 @@ const run = promisify(execFile)
 
 interface Node { port: number, child: ChildProcess }
 
-async function startNode (args: string[], dir: string): Promise<Node> {
-  const port = await freePort()
-  const child = spawn('redis-server', [...args.map((a) => a.replace('PORT', String(port))), '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+// A persistent node writes every command to its append-only file before answering, in a directory of its own,
+// so that it can come back with what it held when it was killed.
+async function startNode (args: string[], dir: string, options: { port?: number, persistent?: boolean } = {}): Promise<Node> {
+  const port = options.port ?? await freePort()
+  const persistence = options.persistent
+    ? ['--dir', await mkdir(join(dir, `node-${port}`), { recursive: true }).then(() => join(dir, `node-${port}`)), '--appendonly', 'yes', '--appendfsync', 'always']
+    : ['--dir', dir, '--appendonly', 'no']
+  const child = spawn('redis-server', [...args.map((a) => a.replace('PORT', String(port))), '--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' })
   await until(async () => {
     const probe = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
     probe.on('error', () => {})
@@ -49,6 +54,8 @@ export interface SentinelSet {
   primaryPort (): Promise<number>
   /** Kills the current primary (SIGKILL) and resolves once the sentinels promoted the replica. */
   killPrimary (): Promise<void>
+  /** Starts the killed primary again on its port, with what it held when killed, and resolves once it follows the new primary. */
+  restartOldPrimary (): Promise<void>
   stop (): Promise<void>
 }
 
@@ -56,9 +63,10 @@ export async function startSentinelSet (): Promise<SentinelSet> {
   const dir = await mkdtemp(join(tmpdir(), 'keygate-sentinel-'))
   const name = 'kgprimary'
   const nodes: Node[] = []
-  const primary = await startNode([], dir)
+  const primary = await startNode([], dir, { persistent: true })
   nodes.push(primary)
-  nodes.push(await startNode(['--replicaof', '127.0.0.1', String(primary.port)], dir))
+  nodes.push(await startNode(['--replicaof', '127.0.0.1', String(primary.port)], dir, { persistent: true }))
+  let killed: number | undefined
   const sentinelPorts: number[] = []
   for (let i = 0; i < 3; i++) {
     const port = await freePort()
@@ -90,8 +98,21 @@ export async function startSentinelSet (): Promise<SentinelSet> {
     primaryPort,
     async killPrimary () {
       const before = await primaryPort()
+      killed = before
       await stopAll(nodes.filter((n) => n.port === before))
       await until(async () => (await primaryPort()) !== before, 20_000, 100)
+    },
+    async restartOldPrimary () {
+      if (killed === undefined) throw new Error('no primary was killed')
+      const node = await startNode([], dir, { port: killed, persistent: true })
+      nodes.push(node)
+      const probe = new Redis({ port: node.port })
+      probe.on('error', () => {})
+      try {
+        await until(async () => /master_link_status:up/.test(await probe.info('replication')), 30_000, 100)
+      } finally {
+        probe.disconnect()
+      }
     },
     async stop () {
       sentinel.disconnect()
