@@ -3,7 +3,7 @@
 // which every replica shares: the key still usable at the token's generation, the jti not revoked, the
 // signing key neither retired nor revoked.
 import { ADMIN_SCOPE, type AccessTokenClaims, DEFAULT_CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_TTL_SECONDS } from '@keygate/protocol'
-import { type TokenVerifier, createTokenVerifier, importJwk } from '@keygate/verifier'
+import { type TokenVerifier, VerifierError, createTokenVerifier, importJwk } from '@keygate/verifier'
 import type { Queryable } from '../db/transaction.ts'
 import { errors } from '../errors.ts'
 import type { PublicJwk } from './signing-keys.ts'
@@ -69,7 +69,9 @@ export function createOwnTokens ({ db, issuer, adminAudience, publishedKeys }: O
       try {
         principal = await verify(token)
       } catch (err) {
-        throw new errors.KG_ERR_TOKEN_INVALID({ cause: (err as { message?: string }).message ?? 'invalid' })
+        // Only the token's own faults make it invalid: a database that cannot say which keys are published is a 503.
+        if (!(err instanceof VerifierError)) throw err
+        throw new errors.KG_ERR_TOKEN_INVALID({ cause: err.message })
       }
       const standing = await standingOf(db, principal)
       if (!standing?.usable) throw new errors.KG_ERR_TOKEN_INVALID({ cause: 'key not usable' })
