@@ -2,7 +2,7 @@
 import { cpus } from 'node:os'
 import { formatApiKey, parseApiKey } from '@keygate/gateway'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { ISSUER, MASTER_KEY, REDIS_URL, createBenchDatabase, createKeys, removeRedisPrefix } from './lib/infra.ts'
+import { ISSUER, MASTER_KEY, REDIS_URL, createBenchDatabase, createKeys, removeRedisPrefixes } from './lib/infra.ts'
 import { type Server, startFleet, startGateway, startHello, startService } from './lib/processes.ts'
 import { type Row, report } from './lib/report.ts'
 import { assertionBodies, exchangeCold, exchangeKeypair, exchangeWarm } from './scenarios/exchange.ts'
@@ -161,6 +161,6 @@ try {
 } finally {
   await Promise.all(servers.map((s) => s.stop()))
   await db.drop()
-  for (const p of prefixes) await removeRedisPrefix(REDIS_URL, p)
+  await removeRedisPrefixes(REDIS_URL, prefixes)
 }
 process.exitCode = rows.every((r) => r.pass) ? 0 : 1

@@ -46,16 +46,15 @@ export async function createKeys (databaseUrl: string, specs: Array<{ owner: str
   }
 }
 
-/** Deletes every Redis key under `prefix` (what one bench run made). */
-export async function removeRedisPrefix (redisUrl: string, prefix: string): Promise<void> {
+/** Deletes every Redis key under these prefixes (what one bench run made), on one connection. */
+export async function removeRedisPrefixes (redisUrl: string, prefixes: string[]): Promise<void> {
   const redis = new Redis(redisUrl)
   try {
-    let cursor = '0'
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
-      cursor = next
-      if (keys.length > 0) await redis.del(...keys)
-    } while (cursor !== '0')
+    for (const prefix of prefixes) {
+      for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>) {
+        if (keys.length > 0) await redis.del(...keys)
+      }
+    }
   } finally {
     redis.disconnect()
   }

@@ -12,12 +12,9 @@ afterAll(async () => {
   const redis = new Redis(inject('redisUrl'))
   try {
     for (const prefix of prefixes.splice(0)) {
-      let cursor = '0'
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
-        cursor = next
+      for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>) {
         if (keys.length > 0) await redis.del(...keys)
-      } while (cursor !== '0')
+      }
     }
   } finally {
     redis.disconnect()
