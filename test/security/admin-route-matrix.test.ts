@@ -14,7 +14,11 @@ const ROUTES: Array<{ method: 'GET' | 'POST' | 'PATCH', url: string, payload?: o
   { method: 'POST', url: '/admin/keys/KEYID/disable' },
   { method: 'POST', url: '/admin/keys/KEYID/enable' },
   { method: 'POST', url: '/admin/owners/team-a/revoke', payload: {} },
-  { method: 'GET', url: '/admin/audit' }
+  { method: 'GET', url: '/admin/audit' },
+  { method: 'GET', url: '/admin/signing-keys' },
+  { method: 'POST', url: '/admin/signing-keys/rotate', payload: {} },
+  { method: 'POST', url: '/admin/signing-keys/some-kid/revoke' },
+  { method: 'GET', url: '/admin/verifiers' }
 ]
 
 async function call (gw: TestGateway, route: typeof ROUTES[number], keyId: string, authorization?: string) {

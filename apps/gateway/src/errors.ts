@@ -22,7 +22,8 @@ const table = {
   KG_ERR_CONFLICT: { message: '%s', status: 409, oauth: 'conflict' },
   // RFC 6749 has no rate-limit code: temporarily_unavailable is what OAuth clients retry on, with Retry-After.
   KG_ERR_RATE_LIMITED: { message: 'Too many requests, retry after the Retry-After delay', status: 429, oauth: 'temporarily_unavailable' },
-  KG_ERR_OVERLOADED: { message: 'The server is busy, retry later', status: 503, oauth: 'temporarily_unavailable' }
+  KG_ERR_OVERLOADED: { message: 'The server is busy, retry later', status: 503, oauth: 'temporarily_unavailable' },
+  KG_ERR_FANOUT_UNAVAILABLE: { message: 'Redis cannot be read now: verifiers are unknown, retry later', status: 503, oauth: 'temporarily_unavailable' }
 } as const satisfies Record<string, Entry>
 
 export type KeygateErrorCode = keyof typeof table

@@ -6,12 +6,13 @@ import { revocationKeys } from '@keygate/protocol'
 import { type RedisClient, type RedisTopology, createRedisClient } from '@keygate/verifier'
 import { type Propagation, type PropagationReporter, createPropagationReporter } from '../revocation/propagation.ts'
 import { type RevocationRelay, startRevocationRelay } from '../revocation/relay.ts'
+import { type VerifierFleet, listLiveVerifiers } from '../revocation/verifiers.ts'
 import { pruneRevocations } from '../revocation/store.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Present when REDIS_URL is set. */
-    revocationFanout: { redis: RedisClient, relay: RevocationRelay, propagation: PropagationReporter } | null
+    revocationFanout: { redis: RedisClient, relay: RevocationRelay, propagation: PropagationReporter, verifiers: () => Promise<VerifierFleet> } | null
     /**
      * How far a committed revocation has travelled (`{}` without Redis, or when Redis cannot tell now);
      * with `wait`, waits up to 5 s for every live verifier to apply it.
@@ -62,7 +63,7 @@ async function revocationPlugin (app: FastifyInstance, options: RevocationPlugin
   redis.on('error', (err) => app.log.debug({ err }, 'redis connection error'))
   const keys = revocationKeys(options.redisPrefix)
   const relay = startRevocationRelay({ pool: app.db, redis, keys, log: app.log, ...(options.relayPollMs ? { pollIntervalMs: options.relayPollMs } : {}) })
-  app.decorate('revocationFanout', { redis, relay, propagation: createPropagationReporter(app.db, redis, keys) })
+  app.decorate('revocationFanout', { redis, relay, propagation: createPropagationReporter(app.db, redis, keys), verifiers: () => listLiveVerifiers(redis, keys) })
   app.addHook('onClose', async () => {
     await relay.stop()
     redis.disconnect()

@@ -1,8 +1,9 @@
-// The admin context: rate limited, admin-authenticated routes for keys, owners and the audit log.
+// The admin context: rate limited, admin-authenticated routes for keys, owners, signing keys, verifiers and the audit log.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import adminAuditRoutes from './admin-audit.ts'
 import adminKeyRoutes from './admin-keys.ts'
 import adminSigningKeyRoutes from './admin-signing-keys.ts'
+import adminVerifierRoutes from './admin-verifiers.ts'
 
 export interface AdminRoutesOptions {
   keyPrefix: string
@@ -21,6 +22,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, o
   await app.register(adminKeyRoutes, { keyPrefix: options.keyPrefix })
   await app.register(adminAuditRoutes)
   await app.register(adminSigningKeyRoutes)
+  await app.register(adminVerifierRoutes)
 }
 
 export default adminRoutes
