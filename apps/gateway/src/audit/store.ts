@@ -37,14 +37,14 @@ export async function appendAudit (db: Queryable, actor: Actor, action: string, 
     [actor.id, action, target, extra.reason ?? null, actor.ip ?? null, actor.userAgent?.slice(0, 512) ?? null, actor.requestId ?? null, extra.details ?? {}])
 }
 
-/** Oldest first, so that a page reads as the story of what happened. */
+/** Oldest first, so that a page reads as the story of what happened (by the bigint id: the text alias would sort 10 before 9). */
 export async function listAudit (db: Queryable, query: AuditQuery): Promise<{ items: AuditEntry[], nextId: bigint | undefined }> {
   const { rows } = await db.query<AuditEntry>(
     `SELECT id::text AS id, at, actor, action, target, reason, client_ip AS "clientIp", user_agent AS "userAgent",
        request_id AS "requestId", details
      FROM audit_log
      WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2) AND ($3::text IS NULL OR target = $3) AND id > $4
-     ORDER BY id LIMIT $5`,
+     ORDER BY audit_log.id LIMIT $5`,
     [query.actor ?? null, query.action ?? null, query.target ?? null, String(query.afterId ?? 0n), query.limit + 1])
   const items = rows.slice(0, query.limit)
   return { items, nextId: rows.length > query.limit ? BigInt(items.at(-1)?.id ?? 0) : undefined }
