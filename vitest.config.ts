@@ -13,7 +13,7 @@ export default defineConfig({
         ...fromSources,
         test: {
           name: 'unit',
-          include: ['apps/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts']
+          include: ['apps/*/src/**/*.test.ts', 'apps/gateway/console/src/**/*.test.ts', 'packages/*/src/**/*.test.ts']
         }
       },
       {

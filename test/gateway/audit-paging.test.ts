@@ -16,8 +16,8 @@ describe('GET /admin/audit paging', () => {
     const ids: number[] = []
     let cursor: string | null = null
     do {
-      const res = await gw.app.inject({ url: '/admin/audit', query: { limit: '7', ...(cursor === null ? {} : { cursor }) }, headers })
-      const page = res.json<AuditPage>()
+      const query: Record<string, string> = cursor === null ? { limit: '7' } : { limit: '7', cursor }
+      const page: AuditPage = (await gw.app.inject({ url: '/admin/audit', query, headers })).json()
       ids.push(...page.items.map((e) => Number(e.id)))
       cursor = page.nextCursor
     } while (cursor !== null)

@@ -21,6 +21,7 @@ import healthRoutes from './routes/health.ts'
 import tokenRoutes from './routes/token.ts'
 import oauthRevocationRoutes from './routes/oauth-revocation.ts'
 import wellKnownRoutes from './routes/well-known.ts'
+import consoleRoutes from './routes/console.ts'
 import './types.ts'
 
 const REQUEST_TIMEOUT_CHECK_MS = 1000
@@ -86,5 +87,6 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
   })
   await app.register(oauthRevocationRoutes, { rateLimitPerIp: config.tokenRateLimitPerIp })
   await app.register(adminRoutes, { keyPrefix: config.keyPrefix, rateLimitPerMinute: config.adminRateLimitPerMinute })
+  if (config.console) await app.register(consoleRoutes, { prefix: '/console', adminAudience: config.adminAudience })
   return app
 }

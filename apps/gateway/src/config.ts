@@ -48,6 +48,8 @@ export interface GatewayConfig {
   connectionTimeoutMs: number
   /** When set, admin routes take only tokens whose `aud` names it: a token minted for a service is no admin token. */
   adminAudience: string | undefined
+  /** Serve the ops console at /console. */
+  console: boolean
 }
 
 export class ConfigError extends Error {
@@ -86,6 +88,7 @@ interface RawEnv {
   KEYGATE_REQUEST_TIMEOUT_MS: number
   KEYGATE_CONNECTION_TIMEOUT_MS: number
   KEYGATE_ADMIN_AUDIENCE?: string
+  KEYGATE_CONSOLE: boolean
 }
 
 const schema = {
@@ -120,7 +123,8 @@ const schema = {
     KEYGATE_KEEP_ALIVE_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 5000 },
     KEYGATE_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 600_000, default: 15_000 },
     KEYGATE_CONNECTION_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 600_000, default: 10_000 },
-    KEYGATE_ADMIN_AUDIENCE: { type: 'string', minLength: 1, maxLength: 256 }
+    KEYGATE_ADMIN_AUDIENCE: { type: 'string', minLength: 1, maxLength: 256 },
+    KEYGATE_CONSOLE: { type: 'boolean', default: true }
   }
 } as const
 
@@ -212,6 +216,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Gate
     keepAliveTimeoutMs: raw.KEYGATE_KEEP_ALIVE_TIMEOUT_MS,
     requestTimeoutMs: raw.KEYGATE_REQUEST_TIMEOUT_MS,
     connectionTimeoutMs: raw.KEYGATE_CONNECTION_TIMEOUT_MS,
-    adminAudience: raw.KEYGATE_ADMIN_AUDIENCE
+    adminAudience: raw.KEYGATE_ADMIN_AUDIENCE,
+    console: raw.KEYGATE_CONSOLE
   })
 }

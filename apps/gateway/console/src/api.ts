@@ -1,0 +1,63 @@
+// The admin API as the console calls it: same origin, a Bearer token, no cookies, and the API's own errors.
+import type { Session } from './session.ts'
+
+/** A refusal of the API: its status, its OAuth `error` and the `error_description` the page shows. */
+export class ApiError extends Error {
+  constructor (readonly status: number, readonly error: string, description: string) {
+    super(description)
+  }
+}
+
+/** Every request: nothing stored, no cookie sent, no referrer. */
+export const REQUEST_DEFAULTS: RequestInit = { credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer', redirect: 'error' }
+
+export async function errorOf (response: Response): Promise<ApiError> {
+  const body: unknown = await response.json().catch(() => undefined)
+  const { error, error_description: description } = (typeof body === 'object' && body !== null ? body : {}) as { error?: unknown, error_description?: unknown }
+  return new ApiError(response.status, typeof error === 'string' ? error : 'server_error',
+    typeof description === 'string' ? description : `The gateway answered ${response.status}`)
+}
+
+export type Query = Record<string, string | undefined>
+
+export interface Api {
+  get<T>(path: string, query?: Query): Promise<T>
+  post<T>(path: string, body?: unknown, query?: Query): Promise<T>
+}
+
+function urlOf (path: string, query: Query = {}): string {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(name, value)
+  const search = params.toString()
+  return search === '' ? path : `${path}?${search}`
+}
+
+/**
+ * Calls with the session's token; a 401 renews the token once (it may have just expired) and, when the key
+ * itself is refused, ends the session with the API's reason.
+ */
+export function createApi (session: Session, onSessionEnded: (reason: string) => void): Api {
+  async function call<T> (method: string, path: string, body: unknown, query: Query | undefined): Promise<T> {
+    const send = async (token: string) => fetch(urlOf(path, query), {
+      ...REQUEST_DEFAULTS,
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
+    let response = await send(await session.token())
+    if (response.status === 401) {
+      try {
+        response = await send(await session.renew())
+      } catch (err) {
+        onSessionEnded(err instanceof Error ? err.message : String(err))
+        throw err
+      }
+    }
+    if (!response.ok) throw await errorOf(response)
+    return await response.json() as T
+  }
+  return {
+    get: (path, query) => call('GET', path, undefined, query),
+    post: (path, body = {}, query) => call('POST', path, body, query)
+  }
+}

@@ -1,0 +1,114 @@
+// The console's entry: sign-in first, then the screen the location hash names, inside the shell.
+import { ApiError, createApi } from './api.ts'
+import type { Context, Screen } from './context.ts'
+import { h, replace } from './dom.ts'
+import { type RouteName, routeOf } from './router.ts'
+import { type Session } from './session.ts'
+import { auditScreen } from './screens/audit.ts'
+import { createKeyScreen } from './screens/create-key.ts'
+import { keyScreen } from './screens/key.ts'
+import { keysScreen } from './screens/keys.ts'
+import { signInScreen } from './screens/sign-in.ts'
+import { signingKeysScreen } from './screens/signing-keys.ts'
+import { verifiersScreen } from './screens/verifiers.ts'
+
+const SCREENS: Record<RouteName, Screen> = {
+  keys: keysScreen,
+  key: keyScreen,
+  create: createKeyScreen,
+  audit: auditScreen,
+  'signing-keys': signingKeysScreen,
+  verifiers: verifiersScreen
+}
+
+const NAV: Array<[string, string, RouteName[]]> = [
+  ['#/keys', 'Keys', ['keys', 'key']],
+  ['#/create', 'Create a key', ['create']],
+  ['#/audit', 'Audit log', ['audit']],
+  ['#/signing-keys', 'Signing keys', ['signing-keys']],
+  ['#/verifiers', 'Verifiers', ['verifiers']]
+]
+
+const root = document.getElementById('app') as HTMLElement
+const audience = document.querySelector('meta[name="keygate-admin-audience"]')?.getAttribute('content') ?? ''
+let session: Session | undefined
+// Each render gets a number: a slow screen that finishes after the operator moved on is dropped.
+let renders = 0
+
+function showSignIn (message?: string): void {
+  session?.forget()
+  session = undefined
+  window.removeEventListener('hashchange', onNavigate)
+  replace(root, signInScreen({ audience, message, onSignedIn }))
+  root.querySelector('input')?.focus()
+}
+
+function onSignedIn (signedIn: Session): void {
+  session = signedIn
+  window.addEventListener('hashchange', onNavigate)
+  onNavigate()
+}
+
+// A render reports its own failures on screen; one that escapes is a bug of the console: say so.
+function onNavigate (): void {
+  render(false).catch((err: unknown) => replace(root, h('p', { role: 'alert', class: 'alert' }, `The console failed: ${describe(err)}`)))
+}
+
+function describe (err: unknown): string {
+  return err instanceof ApiError || err instanceof Error ? err.message : String(err)
+}
+
+async function render (keepStatus: boolean): Promise<void> {
+  if (!session) return
+  const current = ++renders
+  const route = routeOf(location.hash)
+  const status = h('p', { role: 'status', class: 'status' }, keepStatus ? root.querySelector('[role="status"]')?.textContent ?? '' : '')
+  const alert = h('p', { role: 'alert', class: 'alert' })
+  const screen = h('main', { id: 'screen' }, h('p', {}, 'Loading…'))
+  const context: Context = {
+    api: createApi(session, (reason) => showSignIn(`Signed out: ${reason}`)),
+    session,
+    route,
+    announce: (message) => {
+      alert.textContent = ''
+      status.textContent = message
+    },
+    async run (action) {
+      alert.textContent = ''
+      try {
+        await action()
+      } catch (err) {
+        status.textContent = ''
+        alert.textContent = describe(err)
+      }
+    },
+    navigate: (hash) => {
+      if (location.hash === hash) onNavigate()
+      else location.hash = hash
+    },
+    refresh: () => render(true)
+  }
+  const active = NAV.find(([, , names]) => names.includes(route.name))?.[0]
+  replace(root,
+    h('header', { class: 'shell' },
+      h('p', { class: 'brand' }, 'keygate console'),
+      h('nav', { 'aria-label': 'Console' }, h('ul', {}, ...NAV.map(([href, label]) =>
+        h('li', {}, h('a', { href, 'aria-current': href === active ? 'page' : undefined }, label))))),
+      h('p', { class: 'who' }, 'Signed in as ', h('code', {}, session.keyId), ' ',
+        h('button', { type: 'button', onclick: () => showSignIn('Signed out.') }, 'Sign out'))),
+    status,
+    alert,
+    screen)
+  try {
+    const content = await SCREENS[route.name](context)
+    if (current !== renders) return
+    replace(screen, content)
+    screen.querySelector<HTMLElement>('h1')?.focus()
+  } catch (err) {
+    if (current !== renders) return
+    replace(screen, h('h1', { tabindex: '-1' }, 'Could not load this screen'))
+    alert.textContent = describe(err)
+  }
+}
+
+showSignIn()
