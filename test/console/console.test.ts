@@ -55,7 +55,7 @@ async function admin<T> (method: string, path: string, body?: unknown): Promise<
 async function signIn (page: Page, key = bootstrapKey): Promise<void> {
   await page.goto(`${gateway.url}/console`)
   await page.getByLabel('Admin API key').fill(key)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   await page.getByRole('heading', { level: 1, name: 'Keys' }).waitFor()
 }
 
@@ -114,7 +114,7 @@ describe('the ops console', () => {
     const page = await newPage()
     await page.goto(`${gateway.url}/console`)
     await page.getByLabel('Admin API key').fill(plain.key)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('The requested scope exceeds the scope granted to the key')
     // The field does not keep what was typed.
     expect(await page.getByLabel('Admin API key').inputValue()).toBe('')
@@ -141,11 +141,61 @@ describe('the ops console', () => {
     await page.goto(`${url}/console`)
     await page.getByText('Tokens are asked for the admin audience keygate-admin.').waitFor()
     await page.getByLabel('Admin API key').fill(without.key)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('The requested audience is not allowed for this key')
     await page.getByLabel('Admin API key').fill(withAudience.key)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await page.getByRole('link', { name: 'ops, no audience' }).waitFor()
+    await page.close()
+  })
+
+  it.each(['EdDSA', 'ES256'])('signs in with a keypair key (%s): the page signs an assertion with a key it cannot read back, and keeps no PEM', async (alg) => {
+    const created = await admin<Created & { privateKey: { pem: string } }>('POST', '/admin/keys', { name: `pair ${alg}`, owner: 'ops', scopes: ['keygate:admin'], keyPair: { alg } })
+    const page = await newPage()
+    await page.goto(`${gateway.url}/console`)
+    await page.getByLabel('Key ID').fill(created.keyId)
+    await page.getByLabel('Private key (PKCS#8 PEM)').fill('-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----')
+    await page.getByRole('button', { name: 'Sign in with the keypair' }).click()
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('The private key must be an unencrypted PKCS#8 PEM (openssl pkcs8 -topk8 -nocrypt -in key.pem)')
+    await page.getByLabel('Key ID').fill(created.keyId)
+    await page.getByLabel('Private key (PKCS#8 PEM)').fill(created.privateKey.pem)
+    await page.getByRole('button', { name: 'Sign in with the keypair' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Keys' }).waitFor()
+    await expect.poll(() => page.locator('.who code').textContent()).toBe(created.keyId)
+    const pemBody = created.privateKey.pem.split('\n')[1] ?? ''
+    expect(pemBody.length).toBeGreaterThan(20)
+    expect(await page.content()).not.toContain(pemBody)
+    // A change made now is the keypair key's: the audit log names it.
+    const target = await admin<Created>('POST', '/admin/keys', { name: `target of ${alg}`, owner: 'ops', scopes: ['orders:read'] })
+    await page.goto(`${gateway.url}/console#/keys/${target.keyId}`)
+    await page.getByRole('button', { name: 'Disable' }).click()
+    await expect.poll(() => page.locator('.state').first().textContent()).toBe('disabled')
+    const audit = await admin<{ items: Array<{ actor: string, action: string }> }>('GET', `/admin/audit?target=${target.keyId}&action=key.disable`)
+    expect(audit.items.map((e) => e.actor)).toEqual([created.keyId])
+    await page.close()
+  })
+
+  it('renews a refused token from the key in memory, and signs out with the API\'s reason once the key itself is revoked', async () => {
+    const operator = await admin<Created>('POST', '/admin/keys', { name: 'renewal', owner: 'ops', scopes: ['keygate:admin'] })
+    const page = await newPage()
+    const tokens = new Set<string>()
+    page.on('request', (request) => {
+      const authorization = request.headers().authorization
+      if (authorization?.startsWith('Bearer ')) tokens.add(authorization.slice(7))
+    })
+    await signIn(page, operator.key)
+    expect(tokens.size).toBe(1)
+    const [first] = tokens
+    const revoked = await fetch(`${gateway.url}/oauth/revoke`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` }, body: new URLSearchParams({ token: first ?? '' }) })
+    expect(revoked.status).toBe(200)
+    await page.getByRole('link', { name: 'Audit log' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor()
+    expect(tokens.size).toBe(2)
+
+    await admin('POST', `/admin/keys/${operator.keyId}/revoke`)
+    await page.getByRole('link', { name: 'Keys', exact: true }).click()
+    await page.getByLabel('Admin API key').waitFor()
+    await expect.poll(() => statusOf(page).textContent()).toBe('Signed out: Client authentication failed')
     await page.close()
   })
 

@@ -1,10 +1,15 @@
-// The signed-in admin: the key and its current token, held in this page's memory only (no cookie, no
-// storage): closing the tab, reloading or signing out forgets both.
+// The signed-in admin: its credential (an API key, or a keypair key's non-extractable private key) and
+// its current token, held in this page's memory only (no cookie, no storage): closing the tab, reloading
+// or signing out forgets them.
+import { type KeypairCredential, signAssertion } from './assertion.ts'
 import { ADMIN_SCOPE } from './vocabulary.ts'
 import { REQUEST_DEFAULTS, errorOf } from './api.ts'
 
 /** A token is renewed this long before it expires. */
 const RENEW_BEFORE_MS = 30_000
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+
+export type Credential = { kind: 'secret', apiKey: string } | ({ kind: 'keypair' } & KeypairCredential)
 
 export interface Session {
   /** The keyId of the key signed in with: the actor of every change made here. */
@@ -13,14 +18,26 @@ export interface Session {
   token (): Promise<string>
   /** A new token now (the current one was refused). */
   renew (): Promise<string>
-  /** Drops the key and the token. */
+  /** Drops the credential and the token. */
   forget (): void
 }
 
 interface Grant { token: string, expiresAt: number, keyId: string }
 
-async function exchange (apiKey: string, audience: string): Promise<Grant> {
-  const body = new URLSearchParams({ grant_type: 'client_credentials', client_secret: apiKey, scope: ADMIN_SCOPE })
+// The issuer identifier an assertion's audience must name (it may differ from this page's origin behind a proxy).
+async function issuerOf (): Promise<string> {
+  const response = await fetch('/.well-known/oauth-authorization-server', REQUEST_DEFAULTS)
+  if (!response.ok) throw await errorOf(response)
+  return (await response.json() as { issuer: string }).issuer
+}
+
+async function authenticationOf (credential: Credential): Promise<Record<string, string>> {
+  if (credential.kind === 'secret') return { client_secret: credential.apiKey }
+  return { client_id: credential.keyId, client_assertion_type: ASSERTION_TYPE, client_assertion: await signAssertion(credential, await issuerOf()) }
+}
+
+async function exchange (credential: Credential, audience: string): Promise<Grant> {
+  const body = new URLSearchParams({ grant_type: 'client_credentials', scope: ADMIN_SCOPE, ...await authenticationOf(credential) })
   if (audience !== '') body.set('audience', audience)
   const response = await fetch('/oauth/token', { ...REQUEST_DEFAULTS, method: 'POST', body })
   if (!response.ok) throw await errorOf(response)
@@ -36,15 +53,22 @@ function clientIdOf (token: string): string {
   return typeof claims.client_id === 'string' ? claims.client_id : ''
 }
 
-/** Exchanges an admin key for an admin token (for `audience` when the gateway has an admin audience). */
-export async function signIn (apiKey: string, audience: string): Promise<Session> {
-  let key: string | undefined = apiKey
-  let grant: Grant | undefined = await exchange(apiKey, audience)
+/** Exchanges an admin credential for an admin token (for `audience` when the gateway has an admin audience). */
+export async function signIn (credential: Credential, audience: string): Promise<Session> {
+  let held: Credential | undefined = credential
+  let grant: Grant | undefined = await exchange(credential, audience)
+  // Screens call in parallel: one renewal serves them all.
+  let renewing: Promise<string> | undefined
   const keyId = grant.keyId
-  async function renew (): Promise<string> {
-    if (key === undefined) throw new Error('Signed out')
-    grant = await exchange(key, audience)
-    return grant.token
+  function renew (): Promise<string> {
+    if (held === undefined) return Promise.reject(new Error('Signed out'))
+    const from = held
+    renewing ??= exchange(from, audience).then((next) => {
+      if (held !== from) throw new Error('Signed out')
+      grant = next
+      return next.token
+    }).finally(() => { renewing = undefined })
+    return renewing
   }
   return {
     keyId,
@@ -54,7 +78,7 @@ export async function signIn (apiKey: string, audience: string): Promise<Session
     },
     renew,
     forget () {
-      key = undefined
+      held = undefined
       grant = undefined
     }
   }
