@@ -3,7 +3,9 @@ import { cpus } from 'node:os'
 import { formatApiKey, parseApiKey } from '@keygate/gateway'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { ISSUER, MASTER_KEY, REDIS_URL, createBenchDatabase, createKeys, removeRedisPrefixes } from './lib/infra.ts'
-import { type Server, startFleet, startGateway, startHello, startService } from './lib/processes.ts'
+import { type Server, startFleet, startGateway, startHello, startPeer, startService } from './lib/processes.ts'
+import { startTokenSource } from './lib/token-source.ts'
+import { NEW_TOKEN_REQUESTS, cachedTokenVsPeers, newTokenVsPeers, warmExchangeVsOidcProvider } from './scenarios/peers.ts'
 import { type Row, report } from './lib/report.ts'
 import { assertionBodies, exchangeCold, exchangeKeypair, exchangeWarm } from './scenarios/exchange.ts'
 import { malformedFlood, wrongSecretFlood } from './scenarios/floods.ts'
@@ -147,6 +149,34 @@ try {
     } finally {
       heartbeats.disconnect()
     }
+  }
+  if (wants('8')) {
+    const source = await startTokenSource()
+    try {
+      const env = { KEYGATE_ISSUER: source.issuer, REDIS_URL, KEYGATE_REDIS_PREFIX: prefix }
+      const keygate = await startService({ ...env, KEYGATE_JWKS_URL: `${source.issuer}/.well-known/jwks.json` })
+      const peers = {
+        jose: await startPeer('peer-verifier', { ...env, PEER: 'jose' }),
+        '@fastify/jwt + get-jwks': await startPeer('peer-verifier', { ...env, PEER: 'fastify-jwt' }),
+        '@fastify/jwt + get-jwks, cached': await startPeer('peer-verifier', { ...env, PEER: 'fastify-jwt-cache' })
+      }
+      servers.push(keygate, ...Object.values(peers))
+      const urls = Object.fromEntries(Object.entries(peers).map(([name, server]) => [name, server.url]))
+      rows.push(...await cachedTokenVsPeers({ keygate: keygate.url, peers: urls }, source.tokens(100), SECONDS))
+      // 11 runs (6 of the peer, 5 of keygate), and autocannon's few requests past the amount.
+      rows.push(...await newTokenVsPeers({ keygate: keygate.url, peers: { jose: peers.jose.url } }, source.tokens(Math.ceil(NEW_TOKEN_REQUESTS * 11.2))))
+      await stopServers([keygate, ...Object.values(peers)])
+    } finally {
+      await source.close()
+    }
+    const oidc = await startPeer('oidc-provider', { OIDC_ISSUER: 'http://oidc.bench', OIDC_CLIENT_ID: 'bench', OIDC_CLIENT_SECRET: 'bench-secret-bench-secret-bench-secret' })
+    servers.push(oidc)
+    await tokenFor(gateway.url, caller.key)
+    rows.push(await warmExchangeVsOidcProvider({
+      keygate: { url: `${gateway.url}/oauth/token`, body: new URLSearchParams({ grant_type: 'client_credentials', client_secret: caller.key }).toString() },
+      oidcProvider: { url: `${oidc.url}/token`, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'bench', client_secret: 'bench-secret-bench-secret-bench-secret', scope: 'orders:read' }).toString() }
+    }, SECONDS))
+    await stopServers([oidc])
   }
   if (wants('7')) {
     const seeded = await seedRevocations(REDIS_URL, 100_000)

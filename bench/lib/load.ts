@@ -23,12 +23,15 @@ export interface LoadOptions {
   perConnectionHeaders?: Array<Record<string, string>>
   /** A body per request, in order (single-use credentials): give `amount` at most their number. */
   bodies?: string[]
+  /** Headers per request, taken in order from a shared source (a fresh token each time); see `nextHeaders`. */
+  nextHeaders?: () => Record<string, string>
 }
 
 export async function load (options: LoadOptions): Promise<LoadResult> {
   let next = 0
   let nextBody = 0
   const bodies = options.bodies
+  const started = performance.now()
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -38,6 +41,9 @@ export async function load (options: LoadOptions): Promise<LoadResult> {
     headers: options.headers ?? {},
     ...(bodies
       ? { requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: bodies[nextBody++ % bodies.length] }) }] }
+      : {}),
+    ...(options.nextHeaders
+      ? { requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, headers: { ...(request.headers as object), ...options.nextHeaders?.() } }) }] }
       : {}),
     ...(options.perConnectionHeaders
       ? {
@@ -50,10 +56,13 @@ export async function load (options: LoadOptions): Promise<LoadResult> {
         }
       : {})
   } as autocannon.Options)
+  const seconds = (performance.now() - started) / 1000
   const statusCodes: Record<string, number> = {}
   for (const [code, n] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = (n as { count: number }).count
   return {
-    rps: result.requests.average,
+    // A fixed amount takes a few seconds: its rate is the total over the wall time it took (autocannon's
+    // own duration is rounded to whole ticks).
+    rps: options.amount ? result.requests.total / seconds : result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,

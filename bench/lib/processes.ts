@@ -54,6 +54,11 @@ export function startFleet (size: number, env: Record<string, string>): Promise<
   return start(`${ROOT}/bench`, 'servers/fleet.ts', { ...env, FLEET_SIZE: String(size) })
 }
 
+/** A peer the figures are compared with: servers/peer-verifier.ts (PEER=…) or servers/oidc-provider.ts. */
+export function startPeer (script: 'peer-verifier' | 'oidc-provider', env: Record<string, string>): Promise<Server> {
+  return start(`${ROOT}/bench`, `servers/${script}.ts`, env)
+}
+
 export function startHello (): Promise<Server> {
   return start(`${ROOT}/bench`, 'servers/hello.ts', {})
 }
