@@ -218,6 +218,10 @@ describe('the ops console', () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key)
     await page.screenshot({ path: join(SCREENSHOTS, 'console-key-created.png') })
     expect((await exchange(key)).status).toBe(200)
+    // Navigating away drops it: back on the keys screen, it is nowhere in the page.
+    await page.getByRole('link', { name: 'Keys', exact: true }).click()
+    await page.getByRole('link', { name: 'checkout worker', exact: true }).waitFor()
+    expect(await page.content()).not.toContain(key.split('_')[3])
 
     const bodies: string[] = []
     page.on('response', (res: Response) => {
@@ -225,8 +229,8 @@ describe('the ops console', () => {
     })
     await page.reload()
     await signIn(page)
-    await page.getByRole('link', { name: 'checkout worker' }).waitFor()
-    await page.getByRole('link', { name: 'checkout worker' }).click()
+    await page.getByRole('link', { name: 'checkout worker', exact: true }).waitFor()
+    await page.getByRole('link', { name: 'checkout worker', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'checkout worker' }).waitFor()
     await expect.poll(() => bodies.length).toBeGreaterThanOrEqual(3)
     expect(bodies.join('\n')).not.toContain(key.split('_')[3])
@@ -370,7 +374,7 @@ describe('the ops console', () => {
     const html = await fetch(`${gateway.url}/console`)
     const sources = [...(await html.clone().text()).matchAll(/(?:src|href)="(\/console\/[^"]+)"/g)].map((m) => m[1] ?? '')
     expect(sources).toEqual(['/console/favicon.svg', '/console/console.css', '/console/main.js'])
-    const urls = ['/console', '/console/', ...sources, '/console/screens/keys.js', '/console/main.d.ts', '/console/.tsbuildinfo', '/console/index.html', '/console/..%2fpackage.json', '/console/nope.js']
+    const urls = ['/console', '/console/', ...sources, '/console/screens/keys.js', '/console/main.d.ts', '/console/.tsbuildinfo', '/console/index.html', '/console/..%2fconfig.js', '/console/..%5cconfig.js', '/console/a%00b.js', '/console/nope.js']
     for (const url of urls) {
       const res = await fetch(`${gateway.url}${url}`)
       const headers = Object.fromEntries(res.headers)
@@ -391,10 +395,18 @@ describe('the ops console', () => {
       '/console/main.d.ts': 404,
       '/console/.tsbuildinfo': 404,
       '/console/index.html': 404,
-      '/console/..%2fpackage.json': 404,
+      '/console/..%2fconfig.js': 404,
+      '/console/..%5cconfig.js': 403,
+      '/console/a%00b.js': 403,
       '/console/nope.js': 404
     })
-    expect((await fetch(`${gateway.url}/console/main.js`)).headers.get('content-type')).toMatch(/^(text|application)\/javascript/)
+    const script = await fetch(`${gateway.url}/console/main.js`)
+    expect(script.headers.get('content-type')).toMatch(/^(text|application)\/javascript/)
+    // Nothing is kept to revalidate (no-store, no ETag); a HEAD carries the headers too.
+    expect(script.headers.get('etag')).toBeNull()
+    const head = await fetch(`${gateway.url}/console/main.js`, { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(head.headers.get('content-security-policy')).toMatch(/^default-src 'none'; script-src 'self';/)
   })
 
   it('has no serious or critical accessibility violation on any screen', async () => {
@@ -455,6 +467,29 @@ describe('the ops console', () => {
     await page.keyboard.press('Enter')
     await expect.poll(() => statusOf(page).textContent()).toMatch(/^Revoked keyboard: reached 1\/1 verifier/)
     expect((await exchange(target.key)).status).toBe(401)
+    await page.close()
+  })
+
+  // Last: it revokes the key that signed every token so far (the test's own admin token is renewed after).
+  it('revokes a signing key after a confirmation that has the focus on Cancel, and signs on with a fresh key', async () => {
+    const page = await newPage()
+    await signIn(page)
+    await page.getByRole('link', { name: 'Signing keys' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Signing keys' }).waitFor()
+    const active = await page.locator('tbody tr').filter({ has: page.locator('.state-active') }).locator('td:first-child').textContent() ?? ''
+    await page.getByRole('button', { name: `Revoke ${active}…` }).click()
+    await expect.poll(() => page.locator(':focus').textContent()).toBe('Cancel')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.locator(':focus').textContent()).toBe(`Revoke ${active}…`)
+    await page.keyboard.press('Enter')
+    await page.getByRole('button', { name: `Revoke ${active} now` }).click()
+    await expect.poll(() => statusOf(page).textContent()).toMatch(new RegExp(`^Revoked ${active}; \\S+ signs now: reached 1/1 verifier in \\d+ ms$`))
+    await expect.poll(() => page.locator('tbody tr').filter({ hasText: active }).locator('.state').textContent()).toBe('revoked')
+    // The page's own token was signed by that key: it is renewed, and the console goes on.
+    await page.getByRole('link', { name: 'Keys', exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: 'Keys' }).waitFor()
+    expect((await fetch(`${gateway.url}/admin/keys`, { headers: { authorization: `Bearer ${adminToken}` } })).status).toBe(401)
+    adminToken = await tokenOf(bootstrapKey)
     await page.close()
   })
 })

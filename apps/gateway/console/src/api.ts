@@ -33,10 +33,21 @@ function urlOf (path: string, query: Query = {}): string {
 }
 
 /**
- * Calls with the session's token; a 401 renews the token once (it may have just expired) and, when the key
- * itself is refused, ends the session with the API's reason.
+ * Calls with the session's token; a 401 renews the token once (it may have been revoked or just expired)
+ * and, when the gateway refuses the key itself, ends the session with the API's reason.
  */
 export function createApi (session: Session, onSessionEnded: (reason: string) => void): Api {
+  // The gateway refusing the credential itself (400, 401) ends the session; a 429, a 503 or a network
+  // error is shown and the session kept, to retry.
+  async function tokenFrom (get: () => Promise<string>): Promise<string> {
+    try {
+      return await get()
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 400 || err.status === 401)) onSessionEnded(err.message)
+      throw err
+    }
+  }
+
   async function call<T> (method: string, path: string, body: unknown, query: Query | undefined): Promise<T> {
     const send = async (token: string) => fetch(urlOf(path, query), {
       ...REQUEST_DEFAULTS,
@@ -44,15 +55,8 @@ export function createApi (session: Session, onSessionEnded: (reason: string) =>
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) })
     })
-    let response = await send(await session.token())
-    if (response.status === 401) {
-      try {
-        response = await send(await session.renew())
-      } catch (err) {
-        onSessionEnded(err instanceof Error ? err.message : String(err))
-        throw err
-      }
-    }
+    let response = await send(await tokenFrom(() => session.token()))
+    if (response.status === 401) response = await send(await tokenFrom(() => session.renew()))
     if (!response.ok) throw await errorOf(response)
     return await response.json() as T
   }

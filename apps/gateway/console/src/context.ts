@@ -15,6 +15,8 @@ export interface Context {
   navigate (hash: string): void
   /** Renders this screen again with fresh data, keeping what the status region says. */
   refresh (): Promise<void>
+  /** Shows an action's answer (a key shown once) in place of the screen, whatever was rendering. */
+  show (content: Node): void
 }
 
 export type Screen = (context: Context) => Promise<Node>

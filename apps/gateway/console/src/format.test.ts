@@ -17,6 +17,8 @@ describe('console formatting', () => {
     expect(keyIdOf('kg_test_4f8Ab2Kq9Zt1_…7Bb4')).toBe('4f8Ab2Kq9Zt1')
     expect(keyIdOf('kg_live_4f8Ab2Kq9Zt1_short')).toBeUndefined()
     expect(keyIdOf('<img src=x>')).toBeUndefined()
+    // The tail of a key (secret and checksum, 49 characters) is not taken for a key ID.
+    expect(keyIdOf(secret)).toBeUndefined()
     expect(keyIdOf('')).toBeUndefined()
   })
 

@@ -27,7 +27,8 @@ export function countKeys (n: number): string {
 }
 
 const KEY_PATTERN = /^[a-z][a-z0-9]{0,15}_[a-z0-9]{1,16}_([0-9A-Za-z]{1,64})_[0-9A-Za-z]{49,}$/
-const KEY_ID_PATTERN = /^[0-9A-Za-z]{1,64}$/
+// A bare key ID is taken up to 48 characters: 49 and more may be a key's secret and checksum pasted alone.
+const KEY_ID_PATTERN = /^[0-9A-Za-z]{1,48}$/
 
 /**
  * The keyId to look up from what an operator pasted: a keyId, a key's `start` (`kg_live_<keyId>_…7Bb4`) or

@@ -35,16 +35,47 @@ let session: Session | undefined
 // Each render gets a number: a slow screen that finishes after the operator moved on is dropped.
 let renders = 0
 
+/** The signed-in page: built once per session, so that its live regions stay and only their text changes. */
+interface Shell { status: HTMLElement, alert: HTMLElement, screen: HTMLElement, links: HTMLAnchorElement[] }
+let shell: Shell | undefined
+
+function describe (err: unknown): string {
+  return err instanceof ApiError || err instanceof Error ? err.message : String(err)
+}
+
 function showSignIn (message?: string): void {
   session?.forget()
   session = undefined
+  shell = undefined
+  renders++
   window.removeEventListener('hashchange', onNavigate)
   replace(root, signInScreen({ audience, message, onSignedIn }))
   root.querySelector('input')?.focus()
 }
 
+function buildShell (signedIn: Session): Shell {
+  const links = NAV.map(([href, label]) => h('a', { href }, label))
+  const built: Shell = {
+    status: h('p', { role: 'status', class: 'status' }),
+    alert: h('p', { role: 'alert', class: 'alert' }),
+    screen: h('main', { id: 'screen' }),
+    links
+  }
+  replace(root,
+    h('header', { class: 'shell' },
+      h('p', { class: 'brand' }, 'keygate console'),
+      h('nav', { 'aria-label': 'Console' }, h('ul', {}, ...links.map((link) => h('li', {}, link)))),
+      h('p', { class: 'who' }, 'Signed in as ', h('code', {}, signedIn.keyId), ' ',
+        h('button', { type: 'button', onclick: () => showSignIn('Signed out.') }, 'Sign out'))),
+    built.status,
+    built.alert,
+    built.screen)
+  return built
+}
+
 function onSignedIn (signedIn: Session): void {
   session = signedIn
+  shell = buildShell(signedIn)
   window.addEventListener('hashchange', onNavigate)
   onNavigate()
 }
@@ -54,20 +85,19 @@ function onNavigate (): void {
   render(false).catch((err: unknown) => replace(root, h('p', { role: 'alert', class: 'alert' }, `The console failed: ${describe(err)}`)))
 }
 
-function describe (err: unknown): string {
-  return err instanceof ApiError || err instanceof Error ? err.message : String(err)
-}
-
 async function render (keepStatus: boolean): Promise<void> {
-  if (!session) return
   const current = ++renders
+  const signedIn = session
+  const page = shell
+  if (!signedIn || !page) return
   const route = routeOf(location.hash)
-  const status = h('p', { role: 'status', class: 'status' }, keepStatus ? root.querySelector('[role="status"]')?.textContent ?? '' : '')
-  const alert = h('p', { role: 'alert', class: 'alert' })
-  const screen = h('main', { id: 'screen' }, h('p', {}, 'Loading…'))
+  const { status, alert, screen } = page
+  if (!keepStatus) status.textContent = ''
+  alert.textContent = ''
   const context: Context = {
-    api: createApi(session, (reason) => showSignIn(`Signed out: ${reason}`)),
-    session,
+    // A refusal from this session's renewal ends it, unless another session has begun since.
+    api: createApi(signedIn, (reason) => { if (session === signedIn) showSignIn(`Signed out: ${reason}`) }),
+    session: signedIn,
     route,
     announce: (message) => {
       alert.textContent = ''
@@ -86,19 +116,21 @@ async function render (keepStatus: boolean): Promise<void> {
       if (location.hash === hash) onNavigate()
       else location.hash = hash
     },
-    refresh: () => render(true)
+    refresh: () => render(true),
+    show (content) {
+      // Whatever the operator did meanwhile, what an action answers (a key shown once) is shown now.
+      if (session !== signedIn) return
+      renders++
+      replace(screen, content)
+      screen.querySelector<HTMLElement>('h1')?.focus()
+    }
   }
   const active = NAV.find(([, , names]) => names.includes(route.name))?.[0]
-  replace(root,
-    h('header', { class: 'shell' },
-      h('p', { class: 'brand' }, 'keygate console'),
-      h('nav', { 'aria-label': 'Console' }, h('ul', {}, ...NAV.map(([href, label]) =>
-        h('li', {}, h('a', { href, 'aria-current': href === active ? 'page' : undefined }, label))))),
-      h('p', { class: 'who' }, 'Signed in as ', h('code', {}, session.keyId), ' ',
-        h('button', { type: 'button', onclick: () => showSignIn('Signed out.') }, 'Sign out'))),
-    status,
-    alert,
-    screen)
+  for (const link of page.links) {
+    if (link.getAttribute('href') === active) link.setAttribute('aria-current', 'page')
+    else link.removeAttribute('aria-current')
+  }
+  if (!keepStatus) replace(screen, h('p', {}, 'Loading…'))
   try {
     const content = await SCREENS[route.name](context)
     if (current !== renders) return
@@ -110,5 +142,8 @@ async function render (keepStatus: boolean): Promise<void> {
     alert.textContent = describe(err)
   }
 }
+
+// Leaving the page (or its being put in the back-forward cache) forgets the session and what is on screen.
+window.addEventListener('pagehide', () => showSignIn())
 
 showSignIn()

@@ -9,11 +9,20 @@ export interface Route {
   query: URLSearchParams
 }
 
+// A malformed escape (`%E0`) is kept as typed: the API refuses it with its own message.
+function decodeSegment (segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}
+
 /** The route of a location hash; the keys list for anything it does not know. */
 export function routeOf (hash: string): Route {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?', 2)
   const query = new URLSearchParams(search)
-  const parts = path.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p))
+  const parts = path.split('/').filter((p) => p !== '').map(decodeSegment)
   if (parts[0] === 'keys' && parts[1] !== undefined) return { name: 'key', id: parts[1], query }
   if (parts[0] === 'create' || parts[0] === 'audit' || parts[0] === 'signing-keys' || parts[0] === 'verifiers') return { name: parts[0], query }
   return { name: 'keys', query }

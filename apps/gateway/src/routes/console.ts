@@ -51,8 +51,10 @@ const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (app, opti
     prefix: '/',
     index: false,
     serveDotFiles: false,
+    // Every console response is no-store: nothing to revalidate.
     cacheControl: false,
-    etag: true,
+    etag: false,
+    lastModified: false,
     // Only what the page loads: not the declarations, build info or the template.
     allowedPath: (pathName) => /^\/[\w/-]+\.(js|css|svg)$/.test(pathName)
   })

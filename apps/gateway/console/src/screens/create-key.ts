@@ -1,6 +1,6 @@
 // Creating a key: its policy in a form; the answer shows the key once (secret-once.ts).
 import type { Screen } from '../context.ts'
-import { actionForm, field, fieldOf, h, replace, select } from '../dom.ts'
+import { actionForm, field, fieldOf, h, select } from '../dom.ts'
 import type { CreatedKey } from '../types.ts'
 import { secretOnce } from './secret-once.ts'
 
@@ -23,10 +23,8 @@ export const createKeyScreen: Screen = async (context) => {
       ...(days === '' ? {} : { expiresAt: new Date(Date.now() + Number(days) * 86_400_000).toISOString() }),
       ...(credential === 'secret' ? {} : { keyPair: { alg: credential } })
     })
-    const screen = document.getElementById('screen')
-    if (screen) replace(screen, secretOnce(context, `${created.name} created`, created))
+    context.show(secretOnce(context, `${created.name} created`, created))
     context.announce('Key created.')
-    screen?.querySelector<HTMLElement>('h1')?.focus()
   },
   field('Name', h('input', { name: 'name', required: true, maxlength: '128' })),
   field('Owner', h('input', { name: 'owner', required: true, maxlength: '128' }), 'The team or service it belongs to: revoking an owner revokes all of its keys.'),

@@ -1,13 +1,14 @@
 // One key: what it may do, where it came from and went, what happened to it, and the actions that stop it.
 import type { Context, Screen } from '../context.ts'
-import { type Child, actionForm, field, fieldOf, h, replace, select } from '../dom.ts'
+import { type Child, actionForm, field, fieldOf, h, select } from '../dom.ts'
 import { formatList, formatPropagation, formatTime } from '../format.ts'
-import { keyHash } from '../router.ts'
+import { hashOf, keyHash } from '../router.ts'
 import type { AuditEntry, CreatedKey, KeyRecord, Page } from '../types.ts'
 import { auditTable } from './audit.ts'
 import { ownerRevokePanel } from './owner-revoke.ts'
 import { secretOnce } from './secret-once.ts'
 
+const TRAIL_SIZE = 100
 const GRACE_PERIODS: Array<[string, string]> = [['0', 'none: the old key stops now'], ['3600', '1 hour'], ['86400', '1 day'], ['604800', '7 days']]
 
 function details (pairs: Array<[string, Child]>): HTMLElement {
@@ -45,10 +46,8 @@ function stateActions (context: Context, key: KeyRecord): HTMLElement {
 
   const rotate = actionForm(context.run, 'confirm', async (form) => {
     const created = await context.api.post<CreatedKey>(`${path}/rotate`, { gracePeriodSeconds: Number(fieldOf(form, 'gracePeriodSeconds')) })
-    const screen = document.getElementById('screen')
-    if (screen) replace(screen, secretOnce(context, `${key.name} rotated`, created))
+    context.show(secretOnce(context, `${key.name} rotated`, created))
     context.announce(created.keyId === key.keyId ? 'A new key pair was added.' : `The successor is ${created.keyId}.`)
-    screen?.querySelector<HTMLElement>('h1')?.focus()
   },
   field('Grace period for the current key', select('gracePeriodSeconds', GRACE_PERIODS, '3600')),
   h('button', { type: 'submit' }, 'Rotate'))
@@ -63,9 +62,11 @@ function stateActions (context: Context, key: KeyRecord): HTMLElement {
 
 export const keyScreen: Screen = async (context) => {
   const keyId = context.route.id ?? ''
-  const [key, trail] = await Promise.all([
+  const [key, trail, rotations] = await Promise.all([
     context.api.get<KeyRecord>(`/admin/keys/${encodeURIComponent(keyId)}`),
-    context.api.get<Page<AuditEntry>>('/admin/audit', { target: keyId, limit: '100' })
+    context.api.get<Page<AuditEntry>>('/admin/audit', { target: keyId, limit: String(TRAIL_SIZE) }),
+    // A key is rotated once at most: its one key.rotate entry names the successor, however long the trail.
+    context.api.get<Page<AuditEntry>>('/admin/audit', { target: keyId, action: 'key.rotate', limit: '1' })
   ])
   const lifecycle: Array<[string, Child]> = [
     ['State', h('span', { class: `state state-${key.state}` }, key.state)],
@@ -87,12 +88,13 @@ export const keyScreen: Screen = async (context) => {
       ['Metadata', Object.keys(key.metadata).length === 0 ? '—' : h('code', {}, JSON.stringify(key.metadata))]
     ]),
     h('h2', {}, 'Lifecycle'),
-    details([...lifecycle, ['Rotated from', link(key.rotatedFrom)], ['Rotated to', link(successorOf(trail.items))]]),
+    details([...lifecycle, ['Rotated from', link(key.rotatedFrom)], ['Rotated to', link(successorOf(rotations.items))]]),
     key.credential === 'keypair'
       ? h('section', {}, h('h2', {}, 'Public keys'), details(key.publicKeys.map((k): [string, Child] => [k.alg, `${k.thumbprint} (expires ${formatTime(k.expiresAt)})`])))
       : null,
     key.state === 'revoked' ? null : stateActions(context, key),
     ownerRevokePanel(context, key.owner),
     h('h2', {}, 'Audit trail'),
-    auditTable(`What happened to ${key.name}`, trail.items))
+    auditTable(`What happened to ${key.name}`, trail.items),
+    trail.nextCursor === null ? null : h('p', {}, `The first ${TRAIL_SIZE} entries: `, h('a', { href: hashOf('audit', { target: key.keyId }) }, 'the whole trail in the audit log'), '.'))
 }

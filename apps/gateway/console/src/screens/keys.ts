@@ -22,7 +22,7 @@ export const keysScreen: Screen = async (context) => {
     if (keyId === undefined) throw new Error('That is not a key ID, a key\'s start or a key.')
     context.navigate(keyHash(keyId))
   },
-  field('Find a key', h('input', { name: 'find', type: 'password', autocomplete: 'off', spellcheck: 'false', maxlength: '256' }),
+  field('Find a key', h('input', { name: 'find', type: 'text', class: 'concealed', autocomplete: 'off', spellcheck: 'false', maxlength: '256' }),
     'A key ID, a key\'s start, or a whole leaked key: only its key ID leaves this page.'),
   h('button', { type: 'submit' }, 'Find'))
 

@@ -29,7 +29,7 @@ export function ownerRevokePanel (context: Context, owner: string): HTMLElement 
         context.announce(`${owner} has no key left to revoke.`)
         return
       }
-      replace(panel, confirmation(context, owner, count, () => replace(panel, start)))
+      replace(panel, confirmation(context, owner, count, () => { replace(panel, start); start.focus() }))
       panel.querySelector<HTMLElement>('input')?.focus()
     })
   }, `Revoke every key of ${owner}…`)

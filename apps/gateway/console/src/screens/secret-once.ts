@@ -8,7 +8,7 @@ import type { CreatedKey } from '../types.ts'
 export function secretOnce (context: Context, title: string, created: CreatedKey): HTMLElement {
   const secret = created.key ?? created.privateKey?.pem ?? ''
   const what = created.key === undefined ? 'private key' : 'key'
-  const value = h('pre', { class: 'secret', id: 'secret-value', tabindex: '0', 'aria-label': `The new ${what}` }, secret)
+  const value = h('pre', { class: 'secret', id: 'secret-value' }, secret)
   return h('section', { class: 'once', 'aria-labelledby': 'once-title' },
     h('h1', { id: 'once-title', tabindex: '-1' }, title),
     h('p', { class: 'warning' }, h('strong', {}, `Copy this ${what} now: you will not see it again.`),

@@ -35,7 +35,7 @@ export function signInScreen ({ audience, message, onSignedIn }: SignInOptions):
 
   const secret: HTMLFormElement = h('form', { 'aria-labelledby': 'secret-title' },
     h('h2', { id: 'secret-title' }, 'With an admin key'),
-    field('Admin API key', h('input', { type: 'password', name: 'apiKey', required: true, autocomplete: 'off', spellcheck: 'false', maxlength: '256' }),
+    field('Admin API key', h('input', { type: 'text', class: 'concealed', name: 'apiKey', required: true, autocomplete: 'off', spellcheck: 'false', maxlength: '256' }),
       'A key with the keygate:admin scope. It stays in this tab\'s memory: reloading, closing the tab or signing out forgets it.'),
     h('button', { type: 'submit' }, 'Sign in'))
   secret.addEventListener('submit', signInWith(secret, async (form) => ({ kind: 'secret', apiKey: fieldOf(form, 'apiKey') })))

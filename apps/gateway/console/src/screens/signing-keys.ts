@@ -10,6 +10,7 @@ function revokeButton (context: Context, key: SigningKey): HTMLElement {
     type: 'button',
     class: 'danger',
     onclick: () => {
+      const cancel = h('button', { type: 'button', onclick: () => { replace(area, start); start.focus() } }, 'Cancel')
       replace(area, h('p', { class: 'warning' }, `Tokens signed by ${key.kid} stop working everywhere at once; a new key signs from now on.`),
         h('button', {
           type: 'button',
@@ -19,12 +20,13 @@ function revokeButton (context: Context, key: SigningKey): HTMLElement {
             context.announce(`Revoked ${key.kid}${result.replacement === undefined ? '' : `; ${result.replacement} signs now`}: ${formatPropagation(result.propagated)}`)
             await context.refresh()
           })
-        }, `Revoke ${key.kid}`),
+        }, `Revoke ${key.kid} now`),
         ' ',
-        h('button', { type: 'button', onclick: () => replace(area, start) }, 'Cancel'))
-      area.querySelector('button')?.focus()
+        cancel)
+      // Not the destructive button: a second Enter must not revoke a key every service trusts.
+      cancel.focus()
     }
-  }, 'Revoke…')
+  }, `Revoke ${key.kid}…`)
   replace(area, start)
   return area
 }
