@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import argon2 from 'argon2'
+import { describe, expect, it, vi } from 'vitest'
 import { OWASP_ARGON2_PARAMS, createArgon2Hasher } from './hashing.ts'
 
 describe('createArgon2Hasher', () => {
@@ -25,5 +26,19 @@ describe('createArgon2Hasher', () => {
     expect(hasher.needsRehash(phc)).toBe(false)
     const stronger = createArgon2Hasher({ ...OWASP_ARGON2_PARAMS, timeCost: 3 })
     expect(stronger.needsRehash(phc)).toBe(true)
+  })
+
+  it('parses a stored hash once for its rehash answer, however often the key is exchanged', async () => {
+    const phc = await hasher.hash('warm')
+    const parse = vi.spyOn(argon2, 'needsRehash')
+    try {
+      const fresh = createArgon2Hasher()
+      const stronger = createArgon2Hasher({ ...OWASP_ARGON2_PARAMS, timeCost: 3 })
+      expect([fresh.needsRehash(phc), fresh.needsRehash(phc), fresh.needsRehash(phc)]).toEqual([false, false, false])
+      expect([stronger.needsRehash(phc), stronger.needsRehash(phc)]).toEqual([true, true])
+      expect(parse).toHaveBeenCalledTimes(2)
+    } finally {
+      parse.mockRestore()
+    }
   })
 })

@@ -1,5 +1,6 @@
 // Argon2id hashing of API key secrets as PHC strings, with the parameters set explicitly.
 import argon2 from 'argon2'
+import { LRUCache } from 'lru-cache'
 
 export interface Argon2Params {
   /** KiB */
@@ -18,8 +19,14 @@ export interface SecretHasher {
   needsRehash (phc: string): boolean
 }
 
+/** Stored hashes whose rehash answer is remembered: one per key exchanged recently is plenty. */
+const REHASH_ANSWERS = 10_000
+
 export function createArgon2Hasher (params: Argon2Params = OWASP_ARGON2_PARAMS): SecretHasher {
   const options = { type: argon2.argon2id, ...params }
+  // A stored hash's answer cannot change while the parameters do not: a warm exchange does not parse the
+  // PHC string again each time.
+  const rehashAnswers = new LRUCache<string, boolean>({ max: REHASH_ANSWERS })
   return {
     hash: (secret) => argon2.hash(secret, options),
     async verify (phc, secret) {
@@ -30,6 +37,13 @@ export function createArgon2Hasher (params: Argon2Params = OWASP_ARGON2_PARAMS):
         return false
       }
     },
-    needsRehash: (phc) => argon2.needsRehash(phc, params)
+    needsRehash (phc) {
+      let answer = rehashAnswers.get(phc)
+      if (answer === undefined) {
+        answer = argon2.needsRehash(phc, params)
+        rehashAnswers.set(phc, answer)
+      }
+      return answer
+    }
   }
 }
