@@ -7,7 +7,7 @@ import type { KeyRecord, Page } from '../types.ts'
 import { ENVIRONMENTS, KEY_STATES } from '../vocabulary.ts'
 import { ownerRevokePanel } from './owner-revoke.ts'
 
-export const PAGE_SIZE = 25
+const PAGE_SIZE = 25
 
 export const keysScreen: Screen = async (context) => {
   const query = context.route.query
