@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { adminHeaders, buildTestGateway } from '../support/gateway.ts'
 import { buildDownstream } from '../support/downstream.ts'
 import { until } from '../support/until.ts'
+import { runCli } from '../support/cli.ts'
+import { redisUrl } from '../support/redis.ts'
+import { freePort } from '../support/redis-server.ts'
 
 interface Fleet { fanout: boolean, publishedSeq: number | null, items: Array<{ id: string, heartbeatAt: string, appliedSeq: number | null, current: boolean }> }
 
@@ -31,6 +34,24 @@ describe('GET /admin/verifiers', () => {
     const remaining = (await list()).items.map((v) => v.id)
     expect(remaining).toHaveLength(1)
     expect(after.items.map((v) => v.id)).toContain(remaining[0])
+  })
+
+  it('keygate verifiers lists the same from Redis, says when there is no Redis, and fails clearly when Redis is down', async () => {
+    const down = await buildDownstream()
+    await down.service()
+    const env = { REDIS_URL: redisUrl(), KEYGATE_REDIS_PREFIX: down.prefix, LOG_LEVEL: 'silent' }
+    await until(async () => JSON.parse((await runCli(['verifiers', '--json'], env)).stdout).items.length === 1, 5000)
+    const listed = await runCli(['verifiers', '--json'], env)
+    expect(listed.code).toBe(0)
+    expect(JSON.parse(listed.stdout)).toMatchObject({ fanout: true, items: [{ current: true }] })
+    const text = await runCli(['verifiers'], env)
+    expect(text.stdout).toMatch(/^Last revocation published: \d+; 1 live verifier\(s\)\.\nid\s+heartbeatAt\s+appliedSeq\s+current\n/)
+
+    const none = await runCli(['verifiers', '--json'], { LOG_LEVEL: 'silent' })
+    expect([none.code, JSON.parse(none.stdout)]).toEqual([0, { fanout: false, publishedSeq: null, items: [] }])
+    const unreachable = await runCli(['verifiers'], { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, LOG_LEVEL: 'silent' })
+    expect(unreachable.code).toBe(1)
+    expect(unreachable.stderr).toMatch(/^keygate: Redis cannot be read: /)
   })
 
   it('says there is no fan-out without Redis', async () => {

@@ -19,7 +19,7 @@ function json<T> (result: { stdout: string }): T {
 
 describe('keygate CLI', () => {
   it('prints help for the tool and for each command group, exit 0; no command is a usage error', async () => {
-    for (const args of [['--help'], ['keys', '--help'], ['owners', '--help'], ['signing-keys', '--help'], ['audit', '--help'], ['migrate', '--help'], ['keys', 'create', '--help']]) {
+    for (const args of [['--help'], ['keys', '--help'], ['owners', '--help'], ['signing-keys', '--help'], ['audit', '--help'], ['migrate', '--help'], ['verifiers', '--help'], ['keys', 'create', '--help']]) {
       const r = await cli(...args)
       expect(r.code, args.join(' ')).toBe(0)
       expect(r.stdout, args.join(' ')).toMatch(/^Usage: keygate/)

@@ -6,6 +6,7 @@ import { withCliContext } from './context.ts'
 import { KEYS_HELP, keysCommands } from './keys.ts'
 import { AUDIT_HELP, OWNERS_HELP, SIGNING_KEYS_HELP, auditCommand, ownersCommands, signingKeysCommands } from './operations.ts'
 import { CliError, EXIT } from './output.ts'
+import { VERIFIERS_HELP, verifiersCommand } from './verifiers.ts'
 
 const HELP = `Usage: keygate <command> [options]
 
@@ -14,6 +15,7 @@ Commands:
   owners revoke <owner>                                       revoke every key of an owner
   signing-keys rotate|list|revoke                             manage token signing keys
   audit                                                       read the audit log
+  verifiers                                                   the verifiers listening for revocations (Redis)
   migrate                                                     apply pending database migrations
 
 Every command takes --help; --json gives machine-readable output.
@@ -37,18 +39,26 @@ async function runMigrate (): Promise<void> {
   process.stdout.write(applied.length === 0 ? 'Database is up to date.\n' : `Applied ${applied.join(', ')}.\n`)
 }
 
+// Commands without subcommands.
+const SINGLE: Record<string, { help: string, run: Handler }> = {
+  migrate: { help: MIGRATE_HELP, run: runMigrate },
+  audit: { help: AUDIT_HELP, run: auditCommand },
+  verifiers: { help: VERIFIERS_HELP, run: verifiersCommand }
+}
+
 function wantsHelp (args: string[]): boolean {
   return args.includes('--help') || args.includes('-h') || args[0] === 'help'
 }
 
 async function dispatch (argv: string[]): Promise<void> {
   const [command, ...rest] = argv
-  if (command === 'migrate' || command === 'audit') {
+  const single = command === undefined ? undefined : SINGLE[command]
+  if (single) {
     if (wantsHelp(rest)) {
-      process.stdout.write(`${command === 'migrate' ? MIGRATE_HELP : AUDIT_HELP}\n`)
+      process.stdout.write(`${single.help}\n`)
       return
     }
-    await (command === 'migrate' ? runMigrate() : auditCommand(rest))
+    await single.run(rest)
     return
   }
   const group = command === undefined ? undefined : groups[command]
