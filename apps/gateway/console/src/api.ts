@@ -1,4 +1,5 @@
 // The admin API as the console calls it: same origin, a Bearer token, no cookies, and the API's own errors.
+import { type Query, withQuery } from './router.ts'
 import type { Session } from './session.ts'
 
 /** A refusal of the API: its status, its OAuth `error` and the `error_description` the page shows. */
@@ -6,6 +7,11 @@ export class ApiError extends Error {
   constructor (readonly status: number, readonly error: string, description: string) {
     super(description)
   }
+}
+
+/** What the page says of a failure: the API's error_description, or the error's own message. */
+export function messageOf (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
 }
 
 /** Every request: nothing stored, no cookie sent, no referrer. */
@@ -18,18 +24,9 @@ export async function errorOf (response: Response): Promise<ApiError> {
     typeof description === 'string' ? description : `The gateway answered ${response.status}`)
 }
 
-export type Query = Record<string, string | undefined>
-
 export interface Api {
   get<T>(path: string, query?: Query): Promise<T>
   post<T>(path: string, body?: unknown, query?: Query): Promise<T>
-}
-
-function urlOf (path: string, query: Query = {}): string {
-  const params = new URLSearchParams()
-  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(name, value)
-  const search = params.toString()
-  return search === '' ? path : `${path}?${search}`
 }
 
 /**
@@ -49,7 +46,7 @@ export function createApi (session: Session, onSessionEnded: (reason: string) =>
   }
 
   async function call<T> (method: string, path: string, body: unknown, query: Query | undefined): Promise<T> {
-    const send = async (token: string) => fetch(urlOf(path, query), {
+    const send = async (token: string) => fetch(withQuery(path, query), {
       ...REQUEST_DEFAULTS,
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

@@ -1,5 +1,5 @@
 // The console's entry: sign-in first, then the screen the location hash names, inside the shell.
-import { ApiError, createApi } from './api.ts'
+import { createApi, messageOf } from './api.ts'
 import type { Context, Screen } from './context.ts'
 import { h, replace } from './dom.ts'
 import { type RouteName, routeOf } from './router.ts'
@@ -38,10 +38,6 @@ let renders = 0
 /** The signed-in page: built once per session, so that its live regions stay and only their text changes. */
 interface Shell { status: HTMLElement, alert: HTMLElement, screen: HTMLElement, links: HTMLAnchorElement[] }
 let shell: Shell | undefined
-
-function describe (err: unknown): string {
-  return err instanceof ApiError || err instanceof Error ? err.message : String(err)
-}
 
 function showSignIn (message?: string): void {
   session?.forget()
@@ -82,7 +78,7 @@ function onSignedIn (signedIn: Session): void {
 
 // A render reports its own failures on screen; one that escapes is a bug of the console: say so.
 function onNavigate (): void {
-  render(false).catch((err: unknown) => replace(root, h('p', { role: 'alert', class: 'alert' }, `The console failed: ${describe(err)}`)))
+  render(false).catch((err: unknown) => replace(root, h('p', { role: 'alert', class: 'alert' }, `The console failed: ${messageOf(err)}`)))
 }
 
 async function render (keepStatus: boolean): Promise<void> {
@@ -109,7 +105,7 @@ async function render (keepStatus: boolean): Promise<void> {
         await action()
       } catch (err) {
         status.textContent = ''
-        alert.textContent = describe(err)
+        alert.textContent = messageOf(err)
       }
     },
     navigate: (hash) => {
@@ -139,7 +135,7 @@ async function render (keepStatus: boolean): Promise<void> {
   } catch (err) {
     if (current !== renders) return
     replace(screen, h('h1', { tabindex: '-1' }, 'Could not load this screen'))
-    alert.textContent = describe(err)
+    alert.textContent = messageOf(err)
   }
 }
 

@@ -28,12 +28,19 @@ export function routeOf (hash: string): Route {
   return { name: 'keys', query }
 }
 
-/** The hash of a route with a query, the empty values left out. */
-export function hashOf (path: string, query: Record<string, string | undefined> = {}): string {
+export type Query = Record<string, string | undefined>
+
+/** `path?query`, the empty values left out (no `?` when none is left). */
+export function withQuery (path: string, query: Query = {}): string {
   const params = new URLSearchParams()
   for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(name, value)
   const search = params.toString()
-  return `#/${path}${search === '' ? '' : `?${search}`}`
+  return search === '' ? path : `${path}?${search}`
+}
+
+/** The hash of a route with a query. */
+export function hashOf (path: string, query: Query = {}): string {
+  return withQuery(`#/${path}`, query)
 }
 
 export function keyHash (keyId: string): string {

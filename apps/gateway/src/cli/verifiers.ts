@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { revocationKeys } from '@keygate/protocol'
 import { createRedisClient } from '@keygate/verifier'
 import { loadConfig } from '../config.ts'
-import { listLiveVerifiers } from '../revocation/verifiers.ts'
+import { NO_FANOUT, listLiveVerifiers } from '../revocation/verifiers.ts'
 import { CliError, EXIT, printJson, printTable } from './output.ts'
 
 export const VERIFIERS_HELP = `Usage: keygate verifiers [--json]
@@ -14,7 +14,7 @@ export async function verifiersCommand (args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } })
   const config = loadConfig()
   if (config.redis === undefined) {
-    if (values.json) printJson({ fanout: false, publishedSeq: null, items: [] })
+    if (values.json) printJson(NO_FANOUT)
     else process.stdout.write('No Redis configured: revocations do not leave the gateway, and no verifier reports.\n')
     return
   }

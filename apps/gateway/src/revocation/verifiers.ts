@@ -18,6 +18,9 @@ export interface VerifierFleet {
   items: LiveVerifier[]
 }
 
+/** What GET /admin/verifiers and `keygate verifiers` answer without Redis: no fan-out, nobody reporting. */
+export const NO_FANOUT = Object.freeze({ fanout: false, publishedSeq: null, items: [] })
+
 /** Every verifier with a fresh heartbeat, most recent first. */
 export async function listLiveVerifiers (redis: RedisClient, keys: RevocationKeys, now = Date.now()): Promise<VerifierFleet> {
   const scored = await redis.zrevrangebyscore(keys.verifiers, '+inf', now - VERIFIER_LIVE_WINDOW_MS, 'WITHSCORES')

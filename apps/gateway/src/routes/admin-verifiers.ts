@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@fastify/type-provider-typebox'
 import { errors } from '../errors.ts'
+import { NO_FANOUT } from '../revocation/verifiers.ts'
 import { oauthErrors } from './schemas.ts'
 
 const VerifierList = Type.Object({
@@ -22,7 +23,7 @@ const adminVerifierRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { summary: 'Live verifiers, most recent heartbeat first', tags: ['admin'], security: [{ adminBearer: [] }], response: { 200: VerifierList, ...oauthErrors(401, 403, 429, 503) } }
   }, async (request) => {
     const fanout = app.revocationFanout
-    if (!fanout) return { fanout: false, publishedSeq: null, items: [] }
+    if (!fanout) return NO_FANOUT
     try {
       return { fanout: true, ...await fanout.verifiers() }
     } catch (err) {

@@ -13,7 +13,7 @@ const SCRIPTS = fileURLToPath(new URL('../../dist/console/', import.meta.url))
  * Scripts and styles from this origin only, no inline code (Trusted Types refuse HTML sinks too), no
  * framing, no referrer, calls to this origin only.
  */
-export const CONSOLE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+const CONSOLE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-security-policy': [
     "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'", "connect-src 'self'",
     "form-action 'none'", "base-uri 'none'", "frame-ancestors 'none'", "require-trusted-types-for 'script'", 'trusted-types'

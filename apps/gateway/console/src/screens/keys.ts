@@ -2,17 +2,18 @@
 import type { Screen } from '../context.ts'
 import { actionForm, field, fieldOf, h, select, table } from '../dom.ts'
 import { formatList, formatTime, keyIdOf } from '../format.ts'
-import { hashOf, keyHash } from '../router.ts'
+import { keyHash } from '../router.ts'
 import type { KeyRecord, Page } from '../types.ts'
 import { ENVIRONMENTS, KEY_STATES } from '../vocabulary.ts'
 import { ownerRevokePanel } from './owner-revoke.ts'
+import { filterForm, listingOf, pager } from './paged-list.ts'
 
 const PAGE_SIZE = 25
+const FILTERS = ['owner', 'state', 'environment'] as const
 
 export const keysScreen: Screen = async (context) => {
-  const query = context.route.query
-  const filters = { owner: query.get('owner') ?? '', state: query.get('state') ?? '', environment: query.get('environment') ?? '' }
-  const cursor = query.get('cursor') ?? undefined
+  const listing = listingOf(context.route.query, FILTERS)
+  const { filters, cursor } = listing
   const page = await context.api.get<Page<KeyRecord>>('/admin/keys', { ...filters, cursor, limit: String(PAGE_SIZE) })
 
   const find = actionForm(context.run, 'find', async (form) => {
@@ -26,13 +27,10 @@ export const keysScreen: Screen = async (context) => {
     'A key ID, a key\'s start, or a whole leaked key: only its key ID leaves this page.'),
   h('button', { type: 'submit' }, 'Find'))
 
-  const filter = actionForm(context.run, 'filters', async (form) => {
-    context.navigate(hashOf('keys', { owner: fieldOf(form, 'owner'), state: fieldOf(form, 'state'), environment: fieldOf(form, 'environment') }))
-  },
-  field('Owner', h('input', { name: 'owner', value: filters.owner, maxlength: '128' })),
-  field('State', select('state', [['', 'any'], ...KEY_STATES.map((s): [string, string] => [s, s])], filters.state)),
-  field('Environment', select('environment', [['', 'any'], ...ENVIRONMENTS.map((e): [string, string] => [e, e])], filters.environment)),
-  h('button', { type: 'submit' }, 'Filter'))
+  const filter = filterForm(context, 'keys', FILTERS,
+    field('Owner', h('input', { name: 'owner', value: filters.owner, maxlength: '128' })),
+    field('State', select('state', [['', 'any'], ...KEY_STATES.map((s): [string, string] => [s, s])], filters.state)),
+    field('Environment', select('environment', [['', 'any'], ...ENVIRONMENTS.map((e): [string, string] => [e, e])], filters.environment)))
 
   const rows = page.items.map((key) => [
     h('a', { href: keyHash(key.keyId) }, key.name),
@@ -44,11 +42,6 @@ export const keysScreen: Screen = async (context) => {
     formatTime(key.expiresAt),
     formatTime(key.lastUsedAt)
   ])
-  const pages = h('nav', { 'aria-label': 'Pages of keys', class: 'pages' },
-    cursor === undefined ? null : h('a', { href: hashOf('keys', filters) }, 'First page'),
-    ' ',
-    page.nextCursor === null ? null : h('a', { href: hashOf('keys', { ...filters, cursor: page.nextCursor }), rel: 'next' }, 'Next page'))
-
   return h('div', {},
     h('h1', { tabindex: '-1' }, 'Keys'),
     find,
@@ -56,6 +49,6 @@ export const keysScreen: Screen = async (context) => {
     page.items.length === 0
       ? h('p', {}, 'No key matches these filters.')
       : table(`${page.items.length} keys${cursor === undefined ? '' : ' (a later page)'}`, ['Name', 'Owner', 'Key', 'State', 'Scopes', 'Audiences', 'Expires', 'Last used'], rows),
-    pages,
+    pager('Pages of keys', 'keys', listing, page.nextCursor),
     filters.owner === '' ? null : ownerRevokePanel(context, filters.owner))
 }

@@ -1,7 +1,7 @@
 // Sign-in: an admin key, or a keypair key signing an assertion, exchanged at /oauth/token for an admin
 // token; none of it leaves this page's memory.
 import { importKeypair } from '../assertion.ts'
-import { ApiError } from '../api.ts'
+import { messageOf } from '../api.ts'
 import { field, fieldOf, h } from '../dom.ts'
 import { type Credential, type Session, signIn } from '../session.ts'
 
@@ -28,7 +28,7 @@ export function signInScreen ({ audience, message, onSignedIn }: SignInOptions):
     return attempt.then((credential) => signIn(credential, audience)).then(onSignedIn, (err: unknown) => {
       for (const button of buttons) button.disabled = false
       status.textContent = ''
-      alert.textContent = err instanceof ApiError || err instanceof Error ? err.message : String(err)
+      alert.textContent = messageOf(err)
       form.querySelector('input')?.focus()
     })
   }
