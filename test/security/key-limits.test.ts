@@ -88,6 +88,8 @@ describe('limits while Redis is down', () => {
     const during: number[] = []
     for (let i = 0; i < 12; i++) during.push((await from('10.0.0.2')).statusCode)
     expect(during).toEqual([200, 200, 200, 200, 200, 429, 429, 429, 429, 429, 429, 429])
+    // Request counts are shared every 100 ms: a sync now finds Redis gone.
+    await gw.app.limits.requests.sync()
     expect(gw.app.limits.degraded).toBe(true)
     const metrics = await gw.app.inject({ url: '/metrics' })
     expect(metrics.body).toMatch(/^keygate_rate_limits_local 1$/m)
@@ -97,6 +99,7 @@ describe('limits while Redis is down', () => {
     const after: number[] = []
     for (let i = 0; i < 7; i++) after.push((await from('10.0.0.3')).statusCode)
     expect(after).toEqual([200, 200, 200, 200, 200, 429, 429])
+    await gw.app.limits.requests.sync()
     expect(gw.app.limits.degraded).toBe(false)
     const shared = await gw.app.revocationFanout?.redis.keys('kglimits:limit:*')
     expect(shared?.length).toBeGreaterThan(0)

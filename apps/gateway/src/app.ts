@@ -64,6 +64,7 @@ export async function buildGateway (config: Readonly<GatewayConfig>, deps: Gatew
     argon2: config.argon2,
     maxConcurrentHashes: config.maxConcurrentHashes,
     exchangeCacheSeconds: config.exchangeCacheSeconds,
+    keyRowCacheSeconds: config.keyCacheSeconds,
     failedAttemptsPerKey: config.authFailureLimitPerKey,
     issuer: config.issuer,
     hasher: deps.hasher

@@ -1,6 +1,6 @@
 // Gateway configuration: the only reader of process.env; validated once, converted, frozen.
 import { envSchema } from 'env-schema'
-import { MAX_TOKEN_TTL_SECONDS, SIGNING_ALGORITHMS, type SigningAlgorithm } from '@keygate/protocol'
+import { MAX_KEY_ROW_AGE_SECONDS, MAX_TOKEN_TTL_SECONDS, SIGNING_ALGORITHMS, type SigningAlgorithm } from '@keygate/protocol'
 import { RedisConfigError, type RedisTopology, redisPrefixFor, redisTopologyFromEnv } from '@keygate/verifier'
 import { OWASP_ARGON2_PARAMS, type Argon2Params } from './keys/hashing.ts'
 import { PREFIX_PATTERN } from './keys/format.ts'
@@ -38,6 +38,8 @@ export interface GatewayConfig {
   metricsToken: string | undefined
   /** A key presented again within this window skips Argon2 (0: off). */
   exchangeCacheSeconds: number
+  /** How long an exchange may use a key row it read before, while this replica hears every change (0: off). */
+  keyCacheSeconds: number
   /** Create and print an admin key when the database holds no key at all. */
   bootstrapAdmin: boolean
   /** How long an idle keep-alive connection stays open; above a load balancer's own idle timeout. */
@@ -84,6 +86,7 @@ interface RawEnv {
   KEYGATE_AUTH_FAILURE_LIMIT_KEY: number
   KEYGATE_METRICS_TOKEN?: string
   KEYGATE_EXCHANGE_CACHE_SECONDS: number
+  KEYGATE_KEY_CACHE_SECONDS: number
   KEYGATE_KEEP_ALIVE_TIMEOUT_MS: number
   KEYGATE_REQUEST_TIMEOUT_MS: number
   KEYGATE_CONNECTION_TIMEOUT_MS: number
@@ -120,6 +123,7 @@ const schema = {
     KEYGATE_AUTH_FAILURE_LIMIT_KEY: { type: 'integer', minimum: 1, maximum: 10_000_000, default: 60 },
     KEYGATE_METRICS_TOKEN: { type: 'string', minLength: 16, maxLength: 512, pattern: '^[\\x21-\\x7e]+$' },
     KEYGATE_EXCHANGE_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: 3600, default: 60 },
+    KEYGATE_KEY_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: MAX_KEY_ROW_AGE_SECONDS, default: MAX_KEY_ROW_AGE_SECONDS },
     KEYGATE_KEEP_ALIVE_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 5000 },
     KEYGATE_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 600_000, default: 15_000 },
     KEYGATE_CONNECTION_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 600_000, default: 10_000 },
@@ -212,6 +216,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Readonly<Gate
     authFailureLimitPerKey: raw.KEYGATE_AUTH_FAILURE_LIMIT_KEY,
     metricsToken: raw.KEYGATE_METRICS_TOKEN,
     exchangeCacheSeconds: raw.KEYGATE_EXCHANGE_CACHE_SECONDS,
+    keyCacheSeconds: raw.KEYGATE_KEY_CACHE_SECONDS,
     bootstrapAdmin: raw.KEYGATE_BOOTSTRAP_ADMIN,
     keepAliveTimeoutMs: raw.KEYGATE_KEEP_ALIVE_TIMEOUT_MS,
     requestTimeoutMs: raw.KEYGATE_REQUEST_TIMEOUT_MS,

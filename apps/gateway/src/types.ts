@@ -3,6 +3,7 @@ import type pg from 'pg'
 import type { KeyAdmin } from './keys/admin.ts'
 import type { ClientAuthentication } from './keys/client-credentials.ts'
 import type { LastUsedTracker } from './keys/last-used.ts'
+import type { KeyRowCache } from './keys/row-cache.ts'
 import type { KeyService } from './keys/service.ts'
 import type { ApiKeyRecord } from './keys/store.ts'
 import type { WorkLimiter } from './keys/work-limiter.ts'
@@ -15,6 +16,8 @@ declare module 'fastify' {
     keys: KeyService
     keyAdmin: KeyAdmin
     lastUsed: LastUsedTracker
+    /** The key rows exchanges read, kept while changes are heard (absent: KEYGATE_KEY_CACHE_SECONDS=0). */
+    keyRows: KeyRowCache | undefined
     hashLimiter: WorkLimiter
     signer: Signer
     signingKeys: SigningKeyAdmin

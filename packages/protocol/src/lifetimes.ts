@@ -17,18 +17,25 @@ export const MAX_CLOCK_TOLERANCE_SECONDS = 60
  */
 export const MAX_EXCHANGE_SECONDS = 10
 
+/**
+ * The longest a gateway replica uses a key row it read before for exchanges, seconds (the most
+ * KEYGATE_KEY_CACHE_SECONDS allows). A replica forgets a row as soon as it hears the key changed; this
+ * bounds the case where it would not, so that revocations can be kept long enough regardless.
+ */
+export const MAX_KEY_ROW_AGE_SECONDS = 10
+
 /** How long verifiers and proxies may cache the JWKS, seconds (`Cache-Control: max-age`). */
 export const JWKS_MAX_AGE_SECONDS = 300
 
 /**
- * How long a key revocation must be kept, seconds: a token of that key read just before the revocation
- * is signed at most MAX_EXCHANGE_SECONDS later, lives at most MAX_TOKEN_TTL_SECONDS, and verifies up to
- * MAX_CLOCK_TOLERANCE_SECONDS past its `exp`.
+ * How long a key revocation must be kept, seconds: a key row read just before the revocation is used by
+ * exchanges for at most MAX_KEY_ROW_AGE_SECONDS, each signs at most MAX_EXCHANGE_SECONDS after it began,
+ * the token lives at most MAX_TOKEN_TTL_SECONDS, and verifies up to MAX_CLOCK_TOLERANCE_SECONDS past its `exp`.
  *
- * @example keyRevocationLifetimeSeconds() // 3670
+ * @example keyRevocationLifetimeSeconds() // 3680
  */
 export function keyRevocationLifetimeSeconds (): number {
-  return MAX_EXCHANGE_SECONDS + MAX_TOKEN_TTL_SECONDS + MAX_CLOCK_TOLERANCE_SECONDS
+  return MAX_KEY_ROW_AGE_SECONDS + MAX_EXCHANGE_SECONDS + MAX_TOKEN_TTL_SECONDS + MAX_CLOCK_TOLERANCE_SECONDS
 }
 
 /**

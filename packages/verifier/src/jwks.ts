@@ -2,12 +2,12 @@
 // at most once per cooldown, so tokens with random kids cause no flood of fetches. An answer that is not a
 // usable key set (an error, a timeout, HTML, `{"keys":[]}`) never replaces the keys in hand.
 import { createPublicKey } from 'node:crypto'
-import { MIN_RSA_MODULUS_BITS, SIGNING_KEY_TYPES, isSigningAlgorithm } from '@keygate/protocol'
+import { MIN_RSA_MODULUS_BITS, SIGNING_KEY_TYPES, type SigningAlgorithm, isSigningAlgorithm } from '@keygate/protocol'
 
 export interface VerificationKey {
-  /** SPKI PEM: fast-jwt caches its verifier per string key. */
+  /** SPKI PEM. */
   pem: string
-  alg: string
+  alg: SigningAlgorithm
 }
 
 export interface JwksCache {

@@ -163,6 +163,9 @@ describe('createTokenVerifier', () => {
     ['an alg other than the key\'s', () => jwt(claims(), { alg: 'ES256' }), 'alg'],
     ['alg none', () => jwt(claims(), { alg: 'none' }), 'alg'],
     ['a foreign signature', () => jwt(claims(), {}, generateKeyPairSync('ed25519').privateKey), 'signature'],
+    // A lenient base64url decoder skips the '!', leaving the valid signature: a second string for one token.
+    ['a signature segment with a character outside base64url', () => `${jwt(claims())}!`, 'malformed'],
+    ['a fourth segment', () => `${jwt(claims())}.e30`, 'malformed'],
     ['a payload that is not JSON', () => { const t = jwt(claims()).split('.'); return `${t[0]}.${Buffer.from('{x').toString('base64url')}.${t[2]}` }, 'malformed'],
     ['typ JWT', () => jwt(claims(), { typ: 'JWT' }), 'typ'],
     ['no typ', () => jwt(claims(), { typ: undefined }), 'typ'],

@@ -1,11 +1,12 @@
 // createTokenVerifier: the header (no key or key URL in it, a kid of a published key, the key's algorithm),
-// the signature, then the claims (claims-check.ts); no Fastify here. Verified tokens are cached until they expire.
-import { type Algorithm, createVerifier } from 'fast-jwt'
+// the payload's shape, the signature (signature.ts, off the event loop), then the claims (claims-check.ts);
+// no Fastify here. Verified tokens are cached until they expire, and served synchronously from then.
 import { LRUCache } from 'lru-cache'
 import { MAX_TOKEN_LENGTH, parseScope } from '@keygate/protocol'
 import { checkClaims } from './claims-check.ts'
 import { invalidToken } from './errors.ts'
 import type { VerificationKey } from './jwks.ts'
+import { type SignatureKey, importSignatureKey, isCompactJws } from './signature.ts'
 
 /** Who called: what `request.principal` holds. */
 export interface Principal {
@@ -61,24 +62,35 @@ function decodeHeader (token: string): Record<string, unknown> {
   return header as Record<string, unknown>
 }
 
-// One synchronous fast-jwt verifier per key: it imports the PEM once (an async key callback would import
-// it on every call, doubling the cost of a cold verification).
+// Keys imported for WebCrypto, one per kid and key: imported once, not on every verification.
 export const MAX_VERIFIERS = 16
+
+function decodePayload (token: string): Record<string, unknown> {
+  const start = token.indexOf('.') + 1
+  let payload: unknown
+  try {
+    payload = JSON.parse(Buffer.from(token.slice(start, token.indexOf('.', start)), 'base64url').toString())
+  } catch {
+    throw invalidToken('malformed')
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw invalidToken('malformed')
+  return payload as Record<string, unknown>
+}
 
 export function createTokenVerifier (options: TokenVerifierOptions): TokenVerifier {
   const now = options.now ?? Date.now
-  const verifiers = new LRUCache<string, (token: string) => Record<string, unknown>>({ max: MAX_VERIFIERS })
+  const signatureKeys = new LRUCache<string, Promise<SignatureKey>>({ max: MAX_VERIFIERS })
 
-  // The signature only, with the algorithm pinned to the key's: the claims are checked by checkClaims,
-  // against this verifier's clock (fast-jwt's own time checks are off).
-  function verifierFor (kid: string, key: VerificationKey): (token: string) => Record<string, unknown> {
+  // The signature only, with the algorithm pinned to the key's: the claims are checked by checkClaims.
+  function signatureKeyFor (kid: string, key: VerificationKey): Promise<SignatureKey> {
     const cacheKey = `${kid}\n${key.alg}\n${key.pem}`
-    let verifier = verifiers.get(cacheKey)
-    if (verifier === undefined) {
-      verifier = createVerifier({ key: key.pem, algorithms: [key.alg as Algorithm], ignoreExpiration: true, ignoreNotBefore: true })
-      verifiers.set(cacheKey, verifier)
+    let imported = signatureKeys.get(cacheKey)
+    if (imported === undefined) {
+      imported = importSignatureKey(key.pem, key.alg)
+      signatureKeys.set(cacheKey, imported)
+      imported.catch(() => signatureKeys.delete(cacheKey))
     }
-    return verifier
+    return imported
   }
 
   // Verified tokens, oldest first (evicted first when full); an entry lives no longer than its token.
@@ -113,13 +125,16 @@ export function createTokenVerifier (options: TokenVerifierOptions): TokenVerifi
     if (!key) throw invalidToken('unknown_kid')
     // The algorithm is the one the JWK names, whatever the token claims.
     if (header.alg !== key.alg) throw invalidToken('alg')
+    if (!isCompactJws(token)) throw invalidToken('malformed')
+    const payload = decodePayload(token)
     signatureChecks++
-    let payload: Record<string, unknown>
+    let valid: boolean
     try {
-      payload = verifierFor(kid, key)(token)
+      valid = await (await signatureKeyFor(kid, key)).verifies(token)
     } catch (err) {
-      throw invalidToken((err as { code?: string }).code === 'FAST_JWT_INVALID_SIGNATURE' ? 'signature' : 'malformed', err)
+      throw invalidToken('signature', err)
     }
+    if (!valid) throw invalidToken('signature')
     const { scope, ...claims } = checkClaims(header, payload, options, now() / 1000)
     const principal: Principal = { ...claims, scopes: parseScope(scope), kid }
     remember(token, principal)

@@ -9,6 +9,7 @@ import { isSignedByOneOf, readClientAssertion } from './client-assertion.ts'
 import type { ClientPublicKey } from './public-keys.ts'
 import type { SecretHasher } from './hashing.ts'
 import { isIpAllowed } from './ip-allowlist.ts'
+import type { KeyRowCache } from './row-cache.ts'
 import { stateOf } from './view.ts'
 import type { VerifiedCache } from './verified-cache.ts'
 import type { WorkLimiter } from './work-limiter.ts'
@@ -68,6 +69,8 @@ export interface KeyServiceOptions {
   limiter: WorkLimiter
   /** Skips Argon2 for a key presented again within its window. */
   verified: VerifiedCache
+  /** Where secret-key authentication reads key rows (absent: Postgres, every time). */
+  rows?: KeyRowCache | undefined
   /** The per-key limit on failed verifications (absent: none, as in the CLI, which authenticates nobody). */
   failedAttempts?: FailedAttempts | undefined
   /** What assertions are checked against (absent in the CLI): the gateway's issuer, the jti store, the clock tolerance. */
@@ -93,6 +96,7 @@ function withoutHash ({ secretHash: _, ...record }: StoredApiKey): ApiKeyRecord 
 
 export function createKeyService (options: KeyServiceOptions): KeyService {
   const { db, hasher, limiter, verified, failedAttempts } = options
+  const readKey = options.rows?.read ?? ((keyId: string) => findKeyForVerification(db, keyId))
 
   function rehashInBackground (keyId: string, secretHash: string, secret: string): void {
     if (!hasher.needsRehash(secretHash)) return
@@ -155,14 +159,14 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
 
     async authenticate (parts, context = {}) {
       if (context.clientId !== undefined && context.clientId !== parts.keyId) throw refuseClient('client_id_mismatch', parts.keyId)
-      const key = await findKeyForVerification(db, parts.keyId)
+      const key = await readKey(parts.keyId)
       if (!key) throw refuseClient('unknown_key', parts.keyId)
       if (key.prefix !== parts.prefix) throw refuseClient('prefix_mismatch', parts.keyId)
       const { secretHash } = key
       if (secretHash === null) throw refuseClient('not_a_secret_key', parts.keyId)
       checkUsable(key, context.now ?? new Date())
       if (context.clientIp !== undefined && !isIpAllowed(key.ipAllowlist, context.clientIp)) throw refuseClient('ip_not_allowed', key.keyId)
-      // State, scopes and allowlist above are read fresh each time: the cache only spares the hash.
+      // State, scopes and allowlist above are checked every time, on a row no older than the last change heard.
       const valid = await verified.check(key.keyId, parts.secret, secretHash, async (recognised) => {
         if (recognised || failedAttempts === undefined) return limiter.run(() => hasher.verify(secretHash, parts.secret))
         await failedAttempts.attempt(key.keyId, context.clientIp)

@@ -33,6 +33,11 @@ export interface LimitCounterOptions {
 
 interface Window { count: number, resetAt: number }
 
+/** `count` (this one included) against `max`, with the seconds left in the window (at least 1). */
+export function verdictOf (count: number, max: number, msLeft: number): Verdict {
+  return { allowed: count <= max, retryAfter: Math.max(1, Math.ceil(msLeft / 1000)) }
+}
+
 // A decrement that never outlives the window: a count that has expired is not brought back as -1.
 const RELEASE_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end return 0"
 
@@ -44,7 +49,6 @@ export function createLimitCounter (options: LimitCounterOptions): LimitCounter 
   let degraded = false
 
   const keyOf = (name: string, subject: string): string => `${options.prefix}limit:${name}:${subject}`
-  const verdict = (count: number, max: number, msLeft: number): Verdict => ({ allowed: count <= max, retryAfter: Math.max(1, Math.ceil(msLeft / 1000)) })
 
   function setDegraded (next: boolean, err?: unknown): void {
     if (degraded === next) return
@@ -90,10 +94,10 @@ export function createLimitCounter (options: LimitCounterOptions): LimitCounter 
     async hit (name, subject, max) {
       const key = keyOf(name, subject)
       const shared = await viaRedis(key)
-      if (shared) return verdict(shared.count, max, shared.msLeft)
+      if (shared) return verdictOf(shared.count, max, shared.msLeft)
       const w = localWindow(key)
       w.count++
-      return verdict(w.count, max, w.resetAt - now())
+      return verdictOf(w.count, max, w.resetAt - now())
     },
     async release (name, subject) {
       const key = keyOf(name, subject)

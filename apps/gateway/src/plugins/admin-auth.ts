@@ -46,7 +46,7 @@ async function adminAuth (app: FastifyInstance, options: AdminAuthOptions): Prom
   // A refused attempt is audited, at most REFUSALS_AUDITED_PER_MINUTE per address: a flood of bad tokens
   // must not become a flood of writes.
   async function auditRefusal (request: FastifyRequest, err: unknown, keyId: string | undefined): Promise<void> {
-    if (!isKeygateError(err) || !(await app.limits.hit('audit-refusal', request.ip, REFUSALS_AUDITED_PER_MINUTE)).allowed) return
+    if (!isKeygateError(err) || !(await app.limits.exact.hit('audit-refusal', request.ip, REFUSALS_AUDITED_PER_MINUTE)).allowed) return
     const details = { status: err.statusCode, error: err.code, method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0], ...(keyId ? { keyId } : {}) }
     await appendAudit(app.db, actorOf(request), 'admin.refused', null, { details })
       .catch((auditErr: unknown) => request.log.warn({ err: auditErr }, 'could not audit a refused admin request'))

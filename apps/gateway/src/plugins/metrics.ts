@@ -42,7 +42,9 @@ async function metricsPlugin (app: FastifyInstance, options: { token?: string | 
     ['keygate_revocation_relay_leader', '1 when this replica relays revocations to Redis', () => app.revocationFanout?.relay.leader ? 1 : 0],
     ['keygate_revocation_outbox_pending', 'Revocations committed but not yet published to Redis, as the relay leader last counted them', () => app.revocationFanout?.relay.pending?.count ?? 0],
     ['keygate_revocation_outbox_oldest_seconds', 'How long the oldest unpublished revocation has waited, as the relay leader last counted (0: none waits)', () => app.revocationFanout?.relay.pending?.oldestSeconds ?? 0],
-    ['keygate_rate_limits_local', '1 while rate limits are counted in this process because Redis cannot answer', () => app.limits.degraded ? 1 : 0]
+    ['keygate_rate_limits_local', '1 while rate limits are counted in this process because Redis cannot answer', () => app.limits.degraded ? 1 : 0],
+    ['keygate_key_changes_heard', '1 while this replica hears every key change from Postgres and keeps key rows; 0: each exchange reads its key', () => app.keyRows?.hearing === true ? 1 : 0],
+    ['keygate_key_rows_kept', 'Key rows kept for exchanges', () => app.keyRows?.size ?? 0]
   ]
   for (const [name, help, read] of gauges) {
     // eslint-disable-next-line no-new -- registered by its constructor

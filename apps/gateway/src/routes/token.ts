@@ -60,7 +60,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox<TokenRoutesOptions> = async (app, o
     // What needs no I/O first: a malformed key or assertion is refused before the limit, the database or
     // Argon2. The per-key limit counts failed Argon2 verifications only (keys/failed-attempts.ts).
     const authentication = clientAuthenticationOf(request.headers.authorization, body)
-    await perAddress(request, request.ip)
+    perAddress(request, request.ip)
     const { response, key, minted } = await exchangeApiKey({
       minter: app.signer.minter,
       defaultAudience: options.defaultAudience,

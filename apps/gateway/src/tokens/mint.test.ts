@@ -2,7 +2,7 @@ import { type JsonWebKey, createPublicKey, createPrivateKey, verify } from 'node
 import { describe, expect, it } from 'vitest'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@keygate/protocol'
 import { importJwk } from '@keygate/verifier'
-import { createTokenMinter } from './mint.ts'
+import { createTokenMinter, newJti } from './mint.ts'
 import { thumbprint } from '../jwk.ts'
 import { generateSigningKey } from './signing-keys.ts'
 
@@ -75,5 +75,13 @@ describe('createTokenMinter', () => {
   it('gives every token a distinct jti', () => {
     const jtis = new Set(Array.from({ length: 1000 }, () => minter.mint(subject).claims.jti))
     expect(jtis.size).toBe(1000)
+  })
+})
+
+describe('newJti', () => {
+  it('gives 128 random bits each time, never one twice, across draws from the CSPRNG', () => {
+    const jtis = Array.from({ length: 1000 }, newJti)
+    expect(new Set(jtis).size).toBe(1000)
+    for (const jti of jtis) expect(Buffer.from(jti, 'base64url')).toHaveLength(16)
   })
 })

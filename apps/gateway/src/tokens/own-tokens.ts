@@ -51,8 +51,8 @@ function decodePayload (token: string): AccessTokenClaims {
 
 export function createOwnTokens ({ db, issuer, adminAudience, publishedKeys }: OwnTokensOptions): OwnTokens {
   // Imported as @keygate/verifier imports a JWKS: each key pinned to its own algorithm.
-  const imported = new Map<string, { pem: string, alg: string } | undefined>()
-  async function keyFor (kid: string): Promise<{ pem: string, alg: string } | undefined> {
+  const imported = new Map<string, ReturnType<typeof importJwk>>()
+  async function keyFor (kid: string): Promise<ReturnType<typeof importJwk>> {
     const jwk = (await publishedKeys()).find((k) => k.kid === kid)
     if (!jwk) return undefined
     if (!imported.has(kid)) imported.set(kid, importJwk(jwk))

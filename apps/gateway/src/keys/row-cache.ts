@@ -1,0 +1,73 @@
+// The key rows that secret-key exchanges read, kept in this replica while Postgres tells it of every change
+// to them: a trigger on api_keys raises NOTIFY keygate_key with the keyId (migration 005), this replica's
+// own changes forget their row before they are answered, and rows are kept only while the notification
+// connection is up. A read in flight when any change is heard is used once and not kept, so a row read
+// before a change can never outlive the change's notification. No row is kept longer than `maxAgeMs`.
+//
+// What this costs the revocation guarantees (docs/architecture.md): nothing. A replica that has not yet
+// heard of a change mints with the generation it read, which the change voids.
+import type { StoredApiKey } from './store.ts'
+
+/** The channel the api_keys trigger notifies, with the changed key's keyId as payload. */
+export const KEY_CHANGE_CHANNEL = 'keygate_key'
+
+export interface KeyRowCache {
+  /** The key's row, from this replica when kept and fresh, from `read` otherwise. */
+  read (keyId: string): Promise<StoredApiKey | undefined>
+  /** A change to one key was committed (a notification, or this replica's own change). */
+  forget (keyId: string): void
+  /**
+   * Whether changes are heard now. False (the connection was lost) forgets every row and keeps none; true
+   * (after a connect, when whatever was notified meanwhile is lost) forgets every row and keeps them again.
+   */
+  setHearing (on: boolean): void
+  /** True while changes are heard, and rows kept. */
+  readonly hearing: boolean
+  readonly size: number
+}
+
+export interface KeyRowCacheOptions {
+  read: (keyId: string) => Promise<StoredApiKey | undefined>
+  maxAgeMs: number
+  maxEntries: number
+  now?: () => number
+}
+
+interface Kept { row: StoredApiKey, until: number }
+
+export function createKeyRowCache (options: KeyRowCacheOptions): KeyRowCache {
+  const now = options.now ?? Date.now
+  const kept = new Map<string, Kept>()
+  let heard = false
+  // Raised by every change heard: a read that saw it rise keeps nothing.
+  let changes = 0
+
+  function forgetAll (): void {
+    changes++
+    kept.clear()
+  }
+
+  return {
+    get size () { return kept.size },
+    get hearing () { return heard },
+    async read (keyId) {
+      const entry = kept.get(keyId)
+      if (entry !== undefined && entry.until > now()) return entry.row
+      const before = changes
+      const row = await options.read(keyId)
+      if (row === undefined || !heard || changes !== before || options.maxAgeMs <= 0) return row
+      kept.delete(keyId)
+      if (kept.size >= options.maxEntries) kept.delete(kept.keys().next().value as string)
+      kept.set(keyId, { row, until: now() + options.maxAgeMs })
+      return row
+    },
+    forget (keyId) {
+      changes++
+      kept.delete(keyId)
+    },
+    setHearing (on) {
+      heard = on
+      forgetAll()
+    }
+  }
+}
