@@ -79,7 +79,7 @@ try {
     if (wants('7')) rows.push(await verifierRssOverRequests(service, tokens, REQUESTS))
     await stopServers([service])
   }
-  if (wants('2')) for (const alg of SIGNING_ALGORITHMS) rows.push(await verifierCold(alg === 'RS256' ? 5_000 : 20_000, alg))
+  if (wants('2')) for (const alg of SIGNING_ALGORITHMS) rows.push(...await verifierCold(alg === 'RS256' ? 5_000 : 20_000, alg))
   if (wants('3') || wants('4')) {
     const cold = await startGateway({ ...base, KEYGATE_EXCHANGE_CACHE_SECONDS: '0', KEYGATE_TOKEN_RATE_LIMIT_IP: '10000000', KEYGATE_AUTH_FAILURE_LIMIT_KEY: '10000000' })
     servers.push(cold)

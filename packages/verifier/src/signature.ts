@@ -1,17 +1,15 @@
-// The signature of a compact JWS, checked by WebCrypto: Node runs the check on libuv's thread pool, so the
-// event loop keeps serving (cached tokens, other requests) while another core verifies. Each key is
-// imported once, pinned to its algorithm, usable only to verify.
-import { createPublicKey, webcrypto } from 'node:crypto'
+// The signature of a compact JWS, checked by node:crypto: on the event loop, or on libuv's thread pool
+// (crypto.verify with a callback), where another core verifies while the loop serves (check-placement.ts
+// picks). Each key is imported once, as a KeyObject of the type its algorithm needs.
+import { type KeyObject, createPublicKey, verify } from 'node:crypto'
 import type { SigningAlgorithm } from '@keygate/protocol'
 
-type ImportParams = Parameters<typeof webcrypto.subtle.importKey>[2]
-type VerifyParams = Parameters<typeof webcrypto.subtle.verify>[0]
-
-// JWS algorithms (RFC 7518 §3, RFC 8037) in WebCrypto's names.
-const WEBCRYPTO: Readonly<Record<SigningAlgorithm, { key: ImportParams, verify: VerifyParams }>> = {
-  EdDSA: { key: { name: 'Ed25519' }, verify: { name: 'Ed25519' } },
-  ES256: { key: { name: 'ECDSA', namedCurve: 'P-256' }, verify: { name: 'ECDSA', hash: 'SHA-256' } },
-  RS256: { key: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, verify: { name: 'RSASSA-PKCS1-v1_5' } }
+// JWS algorithms (RFC 7518 §3, RFC 8037) as node:crypto takes them: the digest (none for Ed25519), the key
+// type, and ES256's signature encoding (r || s, not DER).
+const NODE: Readonly<Record<SigningAlgorithm, { digest: string | null, keyType: string, dsaEncoding?: 'ieee-p1363' }>> = {
+  EdDSA: { digest: null, keyType: 'ed25519' },
+  ES256: { digest: 'sha256', keyType: 'ec', dsaEncoding: 'ieee-p1363' },
+  RS256: { digest: 'sha256', keyType: 'rsa' }
 }
 
 // A compact JWS is three base64url segments (RFC 7515 §7.1); nothing else, so no two strings carry one signature.
@@ -22,21 +20,36 @@ export function isCompactJws (token: string): boolean {
   return COMPACT_JWS.test(token)
 }
 
+/** Whether the signature of a token (a compact JWS, isCompactJws) by the key's algorithm covers its header and payload. */
 export interface SignatureKey {
-  /** Whether `token`'s signature, by this key's algorithm, covers its header and payload. */
+  /** On the event loop. */
+  verifiesNow (token: string): boolean
+  /** On libuv's thread pool. */
   verifies (token: string): Promise<boolean>
 }
 
-/** A key from its SPKI PEM; rejects when the PEM is not a key of `alg`. */
-export async function importSignatureKey (pem: string, alg: SigningAlgorithm): Promise<SignatureKey> {
-  const params = WEBCRYPTO[alg]
-  const der = createPublicKey(pem).export({ type: 'spki', format: 'der' })
-  const key = await webcrypto.subtle.importKey('spki', der, params.key, false, ['verify'])
+function parts (token: string): { input: Buffer, signature: Buffer } {
+  const dot = token.lastIndexOf('.')
+  return { input: Buffer.from(token.slice(0, dot)), signature: Buffer.from(token.slice(dot + 1), 'base64url') }
+}
+
+/** A key from its SPKI PEM; throws when the PEM is not a public key of `alg`'s type. */
+export function importSignatureKey (pem: string, alg: SigningAlgorithm): SignatureKey {
+  const { digest, keyType, dsaEncoding } = NODE[alg]
+  const key: KeyObject = createPublicKey(pem)
+  if (key.asymmetricKeyType !== keyType) throw new Error(`a ${String(key.asymmetricKeyType)} key cannot verify ${alg}`)
+  const verifying = dsaEncoding === undefined ? key : { key, dsaEncoding }
   return {
-    async verifies (token) {
-      if (!isCompactJws(token)) return false
-      const dot = token.lastIndexOf('.')
-      return webcrypto.subtle.verify(params.verify, key, Buffer.from(token.slice(dot + 1), 'base64url'), Buffer.from(token.slice(0, dot)))
-    }
+    verifiesNow (token) {
+      const { input, signature } = parts(token)
+      return verify(digest, input, verifying, signature)
+    },
+    verifies: (token) => new Promise((resolve, reject) => {
+      const { input, signature } = parts(token)
+      verify(digest, input, verifying, signature, (err, valid) => {
+        if (err) reject(err)
+        else resolve(valid)
+      })
+    })
   }
 }

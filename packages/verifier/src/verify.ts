@@ -1,11 +1,12 @@
 // createTokenVerifier: the header (no key or key URL in it, a kid of a published key, the key's algorithm),
-// the payload's shape, the signature (signature.ts, off the event loop), then the claims (claims-check.ts);
+// the payload's shape, the signature (signature.ts, on the loop or the thread pool), then the claims (claims-check.ts);
 // no Fastify here. Verified tokens are cached until they expire, and served synchronously from then.
 import { LRUCache } from 'lru-cache'
 import { MAX_TOKEN_LENGTH, parseScope } from '@keygate/protocol'
 import { checkClaims } from './claims-check.ts'
 import { invalidToken } from './errors.ts'
 import type { VerificationKey } from './jwks.ts'
+import { createCheckPlacement } from './check-placement.ts'
 import { type SignatureKey, importSignatureKey, isCompactJws } from './signature.ts'
 
 /** Who called: what `request.principal` holds. */
@@ -62,7 +63,7 @@ function decodeHeader (token: string): Record<string, unknown> {
   return header as Record<string, unknown>
 }
 
-// Keys imported for WebCrypto, one per kid and key: imported once, not on every verification.
+// Keys imported for signature checks, one per kid and key: imported once, not on every verification.
 export const MAX_VERIFIERS = 16
 
 function decodePayload (token: string): Record<string, unknown> {
@@ -79,16 +80,16 @@ function decodePayload (token: string): Record<string, unknown> {
 
 export function createTokenVerifier (options: TokenVerifierOptions): TokenVerifier {
   const now = options.now ?? Date.now
-  const signatureKeys = new LRUCache<string, Promise<SignatureKey>>({ max: MAX_VERIFIERS })
+  const signatureKeys = new LRUCache<string, SignatureKey>({ max: MAX_VERIFIERS })
+  const placement = createCheckPlacement()
 
   // The signature only, with the algorithm pinned to the key's: the claims are checked by checkClaims.
-  function signatureKeyFor (kid: string, key: VerificationKey): Promise<SignatureKey> {
+  function signatureKeyFor (kid: string, key: VerificationKey): SignatureKey {
     const cacheKey = `${kid}\n${key.alg}\n${key.pem}`
     let imported = signatureKeys.get(cacheKey)
     if (imported === undefined) {
       imported = importSignatureKey(key.pem, key.alg)
       signatureKeys.set(cacheKey, imported)
-      imported.catch(() => signatureKeys.delete(cacheKey))
     }
     return imported
   }
@@ -130,7 +131,8 @@ export function createTokenVerifier (options: TokenVerifierOptions): TokenVerifi
     signatureChecks++
     let valid: boolean
     try {
-      valid = await (await signatureKeyFor(kid, key)).verifies(token)
+      const signatureKey = signatureKeyFor(kid, key)
+      valid = placement.onPool() ? await signatureKey.verifies(token) : signatureKey.verifiesNow(token)
     } catch (err) {
       throw invalidToken('signature', err)
     }
