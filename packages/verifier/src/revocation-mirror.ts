@@ -94,6 +94,11 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
     if (current) await writePosition()
   }
 
+  // After each message: the position only, one command (the heartbeat keeps the registration fresh).
+  async function reportApplied (): Promise<void> {
+    if (current) await redis.hset(keys.applied, instanceId, `${epoch}:${lastSeq}`)
+  }
+
   // While a full load runs, published messages wait here and are applied after it, in order.
   let buffered: RevocationMessage[] | undefined
 
@@ -151,7 +156,7 @@ export function createRevocationMirror (options: MirrorOptions): RevocationMirro
     if (m.seq <= lastSeq) return
     apply(revoked, m)
     lastSeq = m.seq
-    report().catch(() => {})
+    reportApplied().catch(() => {})
   }
 
   function resync (): Promise<void> {

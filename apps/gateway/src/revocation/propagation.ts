@@ -39,8 +39,11 @@ export function createPropagationReporter (db: Queryable, redis: RedisClient, ke
 
   return async (outboxSeq, waitMs) => {
     const start = Date.now()
+    // Read until the relay has published it; from then on it is fixed, and each poll asks Redis only.
+    let publishedSeq: number | undefined
     for (;;) {
-      const status = await count(await publishedSeqOf(db, outboxSeq))
+      publishedSeq ??= await publishedSeqOf(db, outboxSeq)
+      const status = await count(publishedSeq)
       const ms = Date.now() - start
       const complete = status.live > 0 && status.applied >= status.live
       // No verifier is live: there is nobody to wait for, and nothing to call complete.
