@@ -12,7 +12,7 @@ const NODE: Readonly<Record<SigningAlgorithm, { digest: string | null, keyType: 
   RS256: { digest: 'sha256', keyType: 'rsa' }
 }
 
-// A compact JWS is three base64url segments (RFC 7515 §7.1); nothing else, so no two strings carry one signature.
+// A compact JWS is three base64url segments (RFC 7515 §7.1), and nothing else.
 const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]+$/
 
 /** Whether `token` has the shape of a compact JWS: three base64url segments, nothing else. */

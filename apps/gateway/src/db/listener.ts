@@ -62,7 +62,8 @@ export function listenForNotifications ({ pool, handlers, onInterrupted, onError
     try {
       for (const channel of Object.keys(handlers)) await next.query(`LISTEN ${channel}`)
     } catch (err) {
-      drop(err)
+      // The connection's own 'error' may have dropped it already: drop once, retry once.
+      if (client === next) drop(err)
       return
     }
     if (stopped) return

@@ -23,6 +23,8 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    // A half-open connection (the LISTEN one above all) is found by the kernel and ends with an error.
+    keepAlive: true,
     statement_timeout: 10_000
   })
   pool.on('error', options.onIdleError)

@@ -5,7 +5,8 @@
 // before a change can never outlive the change's notification. No row is kept longer than `maxAgeMs`.
 //
 // What this costs the revocation guarantees (docs/architecture.md): nothing. A replica that has not yet
-// heard of a change mints with the generation it read, which the change voids.
+// heard of a revoke, a disable or a narrowing mints with the generation it read, which the change voids.
+// Changes that void no token (an allowlist, an expiry, a rotation's grace) reach it with the NOTIFY.
 import type { StoredApiKey } from './store.ts'
 
 /** The channel the api_keys trigger notifies, with the changed key's keyId as payload. */
@@ -54,11 +55,13 @@ export function createKeyRowCache (options: KeyRowCacheOptions): KeyRowCache {
       const entry = kept.get(keyId)
       if (entry !== undefined && entry.until > now()) return entry.row
       const before = changes
+      // Aged from before the read: its snapshot may be as old as the moment the query was sent.
+      const started = now()
       const row = await options.read(keyId)
       if (row === undefined || !heard || changes !== before || options.maxAgeMs <= 0) return row
       kept.delete(keyId)
       if (kept.size >= options.maxEntries) kept.delete(kept.keys().next().value as string)
-      kept.set(keyId, { row, until: now() + options.maxAgeMs })
+      kept.set(keyId, { row, until: started + options.maxAgeMs })
       return row
     },
     forget (keyId) {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { RedisClient } from '@keygate/verifier'
 import type { RevocationKeys } from '@keygate/protocol'
 import type { Queryable } from '../db/transaction.ts'
-import { publishedSeqOf } from './store.ts'
+import { publishedPositionOf } from './store.ts'
 
 /** A verifier is live while its heartbeat is this fresh. */
 export const VERIFIER_LIVE_WINDOW_MS = 10_000
@@ -25,25 +25,27 @@ export interface Propagation {
 export type PropagationReporter = (outboxSeq: string, waitMs: number) => Promise<Propagation>
 
 export function createPropagationReporter (db: Queryable, redis: RedisClient, keys: RevocationKeys): PropagationReporter {
-  async function count (publishedSeq: number | undefined): Promise<{ applied: number, live: number }> {
+  async function count (published: { seq: number, epoch: string | null } | undefined): Promise<{ applied: number, live: number, epoch?: string | null }> {
     const ids = await redis.zrangebyscore(keys.verifiers, Date.now() - VERIFIER_LIVE_WINDOW_MS, '+inf')
-    if (ids.length === 0 || publishedSeq === undefined) return { applied: 0, live: ids.length }
+    if (ids.length === 0 || published === undefined) return { applied: 0, live: ids.length }
     const [epoch, positions] = await Promise.all([redis.get(keys.epoch), redis.hmget(keys.applied, ...ids)])
     const applied = positions.filter((p) => {
       if (p === null) return false
       const [e, s] = p.split(':')
-      return e === epoch && Number(s) >= publishedSeq
+      return e === epoch && Number(s) >= published.seq
     }).length
-    return { applied, live: ids.length }
+    return { applied, live: ids.length, epoch }
   }
 
   return async (outboxSeq, waitMs) => {
     const start = Date.now()
-    // Read until the relay has published it; from then on it is fixed, and each poll asks Redis only.
-    let publishedSeq: number | undefined
+    // Read until the relay has published it, and again whenever Redis's stream is not the one it was
+    // published to (a rebuild renumbers it): otherwise each poll asks Redis only.
+    let published: { seq: number, epoch: string | null } | undefined
     for (;;) {
-      publishedSeq ??= await publishedSeqOf(db, outboxSeq)
-      const status = await count(publishedSeq)
+      published ??= await publishedPositionOf(db, outboxSeq)
+      const { epoch, ...status } = await count(published)
+      if (published !== undefined && epoch !== undefined && epoch !== published.epoch) published = undefined
       const ms = Date.now() - start
       const complete = status.live > 0 && status.applied >= status.live
       // No verifier is live: there is nobody to wait for, and nothing to call complete.

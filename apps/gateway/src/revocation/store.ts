@@ -78,10 +78,11 @@ export async function publishedIn (db: Queryable, epoch: string, atMs: number): 
 }
 
 /** The stream position a revocation was published at, once it has been. */
-export async function publishedSeqOf (db: Queryable, outboxSeq: string): Promise<number | undefined> {
-  const { rows } = await db.query<{ s: string | null }>('SELECT published_seq::text AS s FROM revocation_outbox WHERE seq = $1', [outboxSeq])
-  const s = rows[0]?.s
-  return s === null || s === undefined ? undefined : Number(s)
+/** Where the relay published an outbox row: its stream position and the epoch of that stream (undefined: not yet). */
+export async function publishedPositionOf (db: Queryable, outboxSeq: string): Promise<{ seq: number, epoch: string | null } | undefined> {
+  const { rows } = await db.query<{ s: string | null, e: string | null }>('SELECT published_seq::text AS s, published_epoch AS e FROM revocation_outbox WHERE seq = $1', [outboxSeq])
+  const row = rows[0]
+  return row?.s === null || row?.s === undefined ? undefined : { seq: Number(row.s), epoch: row.e }
 }
 
 /** Drops revocations no token can need any more (their outbox rows go with them). */
