@@ -158,7 +158,7 @@ describe('keygate CLI', () => {
     expect(badConfig.stderr).toMatch(/invalid configuration: DATABASE_URL/)
     const noDatabase = await runCli(['keys', 'list'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' })
     expect(noDatabase.code).toBe(1)
-  })
+  }, 120_000)
 
   it('either creates a key that can be exchanged, or refuses with a usage error and creates nothing, whatever the options', async () => {
     // The CLI's master key: whichever of the two made this database's signing key first, the gateway opens it.

@@ -41,6 +41,23 @@ describe('scrubSecrets', () => {
     expect(out).toContain('[jwt]')
   })
 
+  it('masks a whole token whose signature starts or goes on under an escape', () => {
+    // A base64url signature may start with `_`; sent as `%5F`, the text before the escape looked like a token
+    // with an empty signature, and the signature itself was left in the line.
+    const header = 'eyJhbGciOiJFZERTQSJ9'
+    const payload = 'eyJzdWIiOiJ4In0'
+    for (const signature of ['%5Fc2lnbmF0dXJl', 'c2ln%5Fc2ln%2DbmF0dXJl', '%25255Fc2lnbmF0dXJl', '\\u005fc2lnbmF0dXJl']) {
+      const out = scrubSecrets(`/oauth/token?client_secret=${header}.${payload}.${signature}&x=1`)
+      expect(out, signature).toBe('/oauth/token?client_secret=[jwt]&x=1')
+    }
+  })
+
+  it('masks an unsigned token, with or without escapes elsewhere in the text', () => {
+    const unsigned = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'
+    expect(scrubSecrets(`/x?t=${unsigned}`)).toBe('/x?t=[jwt]')
+    expect(scrubSecrets(`/x?t=${unsigned}&owner=team%5Fa`)).toBe('/x?t=[jwt]&owner=team_a')
+  })
+
   it('stays linear on long runs that are no secret (a client chooses its URL)', () => {
     // Quadratic matching took seconds on 16 KB; this is 256 KB of each shape, under the test's timeout.
     for (const run of ['ey'.repeat(131_072), 'a'.repeat(262_144), `%2525${'eyey'.repeat(65_536)}`, `kg_live_${'A'.repeat(262_144)}`, `${'ab'.repeat(131_072)}Z_a_b_c`, `${'ey.'.repeat(87_381)}`]) {

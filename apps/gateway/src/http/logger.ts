@@ -8,58 +8,46 @@ const REQUEST_ID_PATTERN = /^[\w.:-]{1,64}$/
 const ESCAPE = /%([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})/g
 const MAX_UNESCAPES = 3
 
-// Secrets are found token by token, in one pass over the text: runs of [A-Za-z0-9_.-] (a linear regex), each
-// split on its separators. A backtracking pattern over the whole text would cost a scan from every position
-// of a long run that is no secret (`eyey…`), quadratic in what a client sends.
-const TOKEN = /[\w.-]+/g
+// Secrets are found run by run, in one pass over the text: runs of [A-Za-z0-9_.-] and escapes (a linear
+// regex). A backtracking pattern over the whole text would cost a scan from every position of a long run that
+// is no secret (`eyey…`), quadratic in what a client sends. A run holding a secret is replaced whole: escapes
+// belong to the run, so a signature that goes on under one (`….%5Fsig`) goes with it, and a run that only
+// looks like a key while escaped cannot leave the token it hides for a later pass to miss.
+const RUN = /(?:[\w.-]|%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4})+/g
 const KEY_SECRET_MIN = 40
 
-// Where the lowercase name a segment ends with (`[a-z][a-z0-9]*`) starts, or -1: scanned from the end once.
-function nameStart (segment: string): number {
+// Whether a segment ends with a lowercase name (`[a-z][a-z0-9]*`): scanned from the end once.
+function endsWithName (segment: string): boolean {
   let i = segment.length
   while (i > 0 && /[a-z0-9]/.test(segment[i - 1] as string)) i--
   while (i < segment.length && !/[a-z]/.test(segment[i] as string)) i++
-  return i < segment.length ? i : -1
+  return i < segment.length
 }
 
 // An API key, `<prefix>_<env>_<keyId>_<secret>`: four `_`-separated parts, the first ending in a lowercase
 // name, the second lowercase, the secret 40 characters or more.
-function replaceKeys (part: string): string {
+function holdsKey (part: string): boolean {
   const segs = part.split('_')
-  if (segs.length < 4) return part
-  const out: string[] = []
-  for (let i = 0; i < segs.length; i++) {
+  for (let i = 0; i + 3 < segs.length; i++) {
     const [s0 = '', s1 = '', s2 = '', s3 = ''] = segs.slice(i, i + 4)
-    const name = nameStart(s0)
-    if (i + 3 < segs.length && name >= 0 && /^[a-z0-9]+$/.test(s1) && /^[0-9A-Za-z]+$/.test(s2) && s3.length >= KEY_SECRET_MIN && /^[0-9A-Za-z]+$/.test(s3)) {
-      out.push(`${s0.slice(0, name)}[api-key]`)
-      i += 3
-    } else {
-      out.push(s0)
-    }
+    if (endsWithName(s0) && /^[a-z0-9]+$/.test(s1) && /^[0-9A-Za-z]+$/.test(s2) && s3.length >= KEY_SECRET_MIN && /^[0-9A-Za-z]+$/.test(s3)) return true
   }
-  return out.join('_')
+  return false
 }
 
 // A JWS, `<header>.<payload>.<signature>`: the header's base64url starts `ey` or `ew` (a JSON object).
-function replaceJwts (token: string): string {
-  const parts = token.split('.')
-  if (parts.length < 3) return token
-  const out: string[] = []
-  for (let i = 0; i < parts.length; i++) {
-    const [a = '', b = ''] = parts.slice(i, i + 2)
-    const start = a.search(/e[wy]/)
-    if (i + 2 < parts.length && start >= 0 && a.length - start >= 10 && b.length > 0) {
-      out.push(`${a.slice(0, start)}[jwt]`)
-      i += 2
-    } else {
-      out.push(a)
-    }
+function holdsJwt (run: string): boolean {
+  const parts = run.split('.')
+  for (let i = 0; i + 2 < parts.length; i++) {
+    const header = parts[i] as string
+    const start = header.search(/e[wy]/)
+    if (start >= 0 && header.length - start >= 10 && (parts[i + 1] as string).length > 0) return true
   }
-  return out.join('.')
+  return false
 }
 
-const replaceSecrets = (text: string): string => text.replace(TOKEN, (token) => replaceJwts(token).split(/([.-])/).map(replaceKeys).join(''))
+const maskRun = (run: string): string => holdsJwt(run) ? '[jwt]' : run.split(/[.-]/).some(holdsKey) ? '[api-key]' : run
+const replaceSecrets = (text: string): string => text.replace(RUN, maskRun)
 const unescapeOnce = (text: string): string => text.replace(ESCAPE, (_, pct: string | undefined, uni: string | undefined) => String.fromCharCode(parseInt(pct ?? uni ?? '', 16)))
 
 /**
