@@ -32,7 +32,8 @@ export async function load (options: LoadOptions): Promise<LoadResult> {
   let nextBody = 0
   const bodies = options.bodies
   const started = performance.now()
-  const result = await autocannon({
+  let lastResponse = started
+  const opts = {
     url: options.url,
     connections: options.connections,
     ...(options.amount ? { amount: options.amount } : { duration: options.seconds ?? 10 }),
@@ -55,13 +56,18 @@ export async function load (options: LoadOptions): Promise<LoadResult> {
           }]
         }
       : {})
-  } as autocannon.Options)
-  const seconds = (performance.now() - started) / 1000
+  } as autocannon.Options
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const run = autocannon(opts, (err: unknown, done: autocannon.Result) => { if (err) reject(err); else resolve(done) })
+    // A fixed amount ends with its last response: autocannon itself notices only at its next one-second
+    // sample, which would put up to a second of idling into a run of a few seconds.
+    if (options.amount) run.on('response', () => { lastResponse = performance.now() })
+  })
+  const seconds = (lastResponse - started) / 1000
   const statusCodes: Record<string, number> = {}
   for (const [code, n] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = (n as { count: number }).count
   return {
-    // A fixed amount takes a few seconds: its rate is the total over the wall time it took (autocannon's
-    // own duration is rounded to whole ticks).
+    // A fixed amount takes a few seconds: its rate is the total over the time to its last response.
     rps: options.amount ? result.requests.total / seconds : result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,

@@ -1,54 +1,87 @@
 import { describe, expect, it } from 'vitest'
 import { createCheckPlacement } from './check-placement.ts'
 
-function setup () {
+function setup (parallelism = 2) {
   let clock = 1_000_000
   let busy = 0
-  const placement = createCheckPlacement({ sampler: () => busy, now: () => clock })
-  // The next window's `count` checks, the window before having kept the loop this busy: the first check
-  // judges it, with the checks it saw.
-  const windowOf = (utilization: number, count = 1): boolean[] => {
-    busy = utilization
-    clock += 100
-    return Array.from({ length: count }, () => placement.onPool())
+  const placement = createCheckPlacement({ sampler: () => busy, now: () => clock, parallelism })
+  // A check on the loop takes `checkMs` of the clock; one on the pool, none of the loop's.
+  const checkOnce = (checkMs: number): 'loop' | 'pool' => {
+    let where: 'loop' | 'pool' = 'pool'
+    placement.check(() => { clock += checkMs; where = 'loop'; return true }, () => Promise.resolve(true))
+    return where
   }
-  return { placement, windowOf, wait: (ms: number) => { clock += ms } }
+  // A window of 100 ms in which the loop was `utilization` busy and `count` checks came, each `checkMs`
+  // on the loop; the next check judges it. Returns where this window's checks ran.
+  const windowOf = (utilization: number, count: number, checkMs = 0.07): Array<'loop' | 'pool'> => {
+    const start = clock
+    const places = Array.from({ length: count }, () => checkOnce(checkMs))
+    clock = start + 100
+    busy = utilization
+    return places
+  }
+  return { placement, windowOf, checkOnce }
 }
 
 describe('createCheckPlacement', () => {
   it('checks on the loop while it has time to spare', () => {
     const { placement, windowOf } = setup()
-    expect(placement.onPool()).toBe(false)
-    for (const busy of [0, 0.5, 0.89]) expect(windowOf(busy, 10)).not.toContain(true)
+    for (const busy of [0, 0.5, 0.89]) expect(windowOf(busy, 100)).not.toContain('pool')
+    windowOf(0, 1)
     expect(placement.mode).toBe('loop')
   })
 
-  it('moves checks to the pool once the loop is saturated, and keeps them there while it stays busy', () => {
+  it('moves checks to the pool once the loop is saturated and they are a part of its work, and keeps them there', () => {
     const { placement, windowOf } = setup()
-    windowOf(0.95)
+    // 500 checks of 0.07 ms: 35 ms of a loop busy 100 ms.
+    windowOf(1, 500)
+    expect(windowOf(0.6, 500)).toEqual(Array(500).fill('pool'))
+    // Busy 60 ms with the checks away: they would bring it back to 95 ms.
+    expect(windowOf(0.6, 500)).toEqual(Array(500).fill('pool'))
     expect(placement.mode).toBe('pool')
-    expect(windowOf(0.97, 500).every(Boolean)).toBe(true)
-    expect(windowOf(0.8, 500).every(Boolean)).toBe(true)
   })
 
-  it('comes back to the loop when the load goes, and to the pool at once when it returns', () => {
+  it('keeps checks on the loop when they are nearly all its work: the pool would only cost more', () => {
     const { placement, windowOf } = setup()
-    windowOf(0.95)
-    windowOf(0.2, 3)
+    // 1,200 checks of 0.07 ms: 84 ms of a loop busy 100 ms.
+    for (let i = 0; i < 5; i++) expect(windowOf(1, 1_200)).not.toContain('pool')
     expect(placement.mode).toBe('loop')
-    windowOf(0.95)
+  })
+
+  it('comes back to the loop when the load goes, and goes to the pool again when it returns', () => {
+    const { placement, windowOf } = setup()
+    windowOf(1, 500)
+    windowOf(0.2, 500)
+    // 20 ms busy and 35 ms of checks: 55 ms, time to spare.
+    windowOf(0.2, 1)
+    expect(placement.mode).toBe('loop')
+    windowOf(1, 500)
+    windowOf(0, 1)
     expect(placement.mode).toBe('pool')
   })
 
-  it('stays on the loop for a second when the loop was left waiting on the pool (many checks, little else)', () => {
-    const { placement, windowOf, wait } = setup()
-    expect(windowOf(0.95, 200).every(Boolean)).toBe(true)
-    windowOf(0.5)
+  it('comes back to the loop when, on the pool, the checks become nearly all the work', () => {
+    const { placement, windowOf } = setup()
+    windowOf(1, 500)
+    expect(windowOf(0.15, 1_200)).toEqual(Array(1_200).fill('pool'))
+    // 15 ms busy and 84 ms of checks: the checks would be 85 % of the loop's time.
+    windowOf(0, 1)
     expect(placement.mode).toBe('loop')
-    windowOf(1, 10)
-    expect(placement.mode).toBe('loop')
-    wait(1_000)
-    windowOf(1)
+  })
+
+  it('goes to the pool for a loop saturated before any check ran inline, and back when the load goes', () => {
+    const { placement, windowOf } = setup()
+    windowOf(1, 0)
+    expect(windowOf(0.95, 1)).toEqual(['pool'])
+    windowOf(0.5, 10)
     expect(placement.mode).toBe('pool')
+    windowOf(0, 1)
+    expect(placement.mode).toBe('loop')
+  })
+
+  it('never uses the pool with one CPU', () => {
+    const { placement, windowOf } = setup(1)
+    for (let i = 0; i < 5; i++) expect(windowOf(1, 100)).not.toContain('pool')
+    expect(placement.mode).toBe('loop')
   })
 })

@@ -1,33 +1,41 @@
 // Where a new token's signature is checked. On the event loop it costs least and answers soonest; on
-// libuv's thread pool it costs more CPU (a thread woken and the answer handed back, ≈ 50 µs here) but
-// lets another core check while the loop serves other requests. So: on the loop while the loop has time
-// to spare; on the pool while the loop is saturated and the pool keeps it busy with other work. When the
-// loop is left waiting on the pool (nothing else to do, as in a batch of checks), back on the loop for a
-// while. Judged once per window from the loop's utilisation (perf_hooks), with no timer.
+// libuv's thread pool it costs more CPU (a thread woken and the answer handed back) but lets another core
+// check while the loop serves other requests. That buys throughput only when the loop is saturated and
+// the checks are a part of its work, not nearly all of it: an HTTP service verifying new tokens (half
+// its loop's time goes to HTTP) gains the other core; a batch of checks with little else around them
+// would only move the bottleneck to the pool, at more CPU per check. So, judged once per window from the
+// loop's utilisation (perf_hooks) and the time inline checks took, with no timer:
+// - to the pool when the loop was saturated and the checks were at most MAX_SHARE of its busy time;
+// - back to the loop when, with the checks brought back (at what they cost inline), the loop would have
+//   time to spare, or the checks would be nearly all it does.
+// With one core there is nowhere else to check: always on the loop.
+import { availableParallelism } from 'node:os'
 import { performance } from 'node:perf_hooks'
 
 /** Utilisation of the event loop (0–1) since the previous call. */
 export type UtilizationSampler = () => number
 
 export interface CheckPlacement {
-  /** Whether this check goes to the thread pool; counts it. */
-  onPool (): boolean
+  /** Runs a check on the loop (timed: what checks cost inline is learnt) or hands it to the thread pool. */
+  check<T> (onLoop: () => T, onPool: () => Promise<T>): T | Promise<T>
   readonly mode: 'loop' | 'pool'
 }
 
 export interface CheckPlacementOptions {
   sampler?: UtilizationSampler
+  /** A clock in ms, for windows and for timing inline checks. */
   now?: () => number
+  /** CPUs this process may use; default os.availableParallelism(). */
+  parallelism?: number
 }
 
 const WINDOW_MS = 100
-// The loop is saturated above this: checks move to the pool.
+// The loop is saturated above this.
 const SATURATED = 0.9
-// On the pool, a loop busy less than this had time to spare: checks move back.
+// Back on the loop when, with the checks brought back, it would be busy less than this.
 const SPARE = 0.75
-// Checks in one window that show the loop was waiting on the pool rather than idle: then stay on the loop this long.
-const WAITING_CHECKS = 50
-const HOLD_MS = 1_000
+// Checks above this share of the loop's busy time are nearly all its work: the pool would not help.
+const MAX_SHARE = 0.7
 
 export function eventLoopSampler (): UtilizationSampler {
   let previous = performance.eventLoopUtilization()
@@ -41,30 +49,43 @@ export function eventLoopSampler (): UtilizationSampler {
 
 export function createCheckPlacement (options: CheckPlacementOptions = {}): CheckPlacement {
   const sample = options.sampler ?? eventLoopSampler()
-  const now = options.now ?? Date.now
+  const now = options.now ?? (() => performance.now())
+  const canPool = (options.parallelism ?? availableParallelism()) > 1
   let mode: 'loop' | 'pool' = 'loop'
-  let windowEnds = now() + WINDOW_MS
+  let windowStart = now()
+  // This window's checks, and the ms those on the loop took.
   let checks = 0
-  let heldUntil = 0
+  let inlineMs = 0
+  // What one check costs on the loop, ms: the mean of the last window that checked inline.
+  let checkMs: number | undefined
 
   function judge (t: number): void {
-    const busy = sample()
-    if (mode === 'loop' && busy >= SATURATED && t >= heldUntil) mode = 'pool'
-    else if (mode === 'pool' && busy < SPARE) {
-      mode = 'loop'
-      if (checks >= WAITING_CHECKS) heldUntil = t + HOLD_MS
+    const busyMs = sample() * (t - windowStart)
+    const windowMs = t - windowStart
+    if (mode === 'loop') {
+      if (checks > 0) checkMs = inlineMs / checks
+      if (canPool && busyMs >= SATURATED * windowMs && inlineMs <= MAX_SHARE * busyMs) mode = 'pool'
+    } else {
+      // The loop's time had it checked this window's checks itself.
+      const checksMs = checks * (checkMs ?? 0)
+      const wouldBeBusyMs = busyMs + checksMs
+      if (wouldBeBusyMs < SPARE * windowMs || checksMs > MAX_SHARE * wouldBeBusyMs) mode = 'loop'
     }
     checks = 0
-    windowEnds = t + WINDOW_MS
+    inlineMs = 0
+    windowStart = t
   }
 
   return {
     get mode () { return mode },
-    onPool () {
+    check (onLoop, onPool) {
       const t = now()
-      if (t >= windowEnds) judge(t)
+      if (t - windowStart >= WINDOW_MS) judge(t)
       checks++
-      return mode === 'pool'
+      if (mode === 'pool') return onPool()
+      const result = onLoop()
+      inlineMs += now() - t
+      return result
     }
   }
 }

@@ -75,6 +75,12 @@ describe('createTokenVerifier', () => {
     for (const t of tokens.slice(1)) expect(verify.cached(t)).toBeDefined()
     await verify(tokens[1] as string)
     expect(verify.signatureChecks).toBe(4)
+    // Round and round: always the newest three.
+    const more = Array.from({ length: 10 }, () => jwt(claims()))
+    for (const [i, t] of more.entries()) {
+      await verify(t)
+      expect(more.slice(0, i + 1).filter((m) => verify.cached(m) !== undefined)).toEqual(more.slice(Math.max(0, i - 2), i + 1))
+    }
   })
 
   it('caches nothing with cacheSize 0', async () => {
