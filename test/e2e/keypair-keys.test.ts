@@ -12,6 +12,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { createTokenProvider } from '@keygate/client'
 import { buildExampleService } from '@keygate/example-service'
 import Fastify from 'fastify'
+import pg from 'pg'
 import * as oidc from 'openid-client'
 import * as oauth from 'oauth4webapi'
 import { SignJWT, exportJWK, exportSPKI } from 'jose'
@@ -22,6 +23,7 @@ import { redisPrefix, redisUrl } from '../support/redis.ts'
 import { spawnGateway } from '../support/processes.ts'
 import type { RunningProcess } from '../support/process.ts'
 import { fileMasterKey } from '../support/gateway.ts'
+import { until } from '../support/until.ts'
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 const form = { 'content-type': 'application/x-www-form-urlencoded' }
@@ -198,12 +200,48 @@ describe('keypair keys', () => {
     expect(rotated.json<{ keyId: string, publicKeys: unknown[] }>()).toMatchObject({ keyId: first.keyId })
     expect(rotated.json<{ publicKeys: unknown[] }>().publicKeys).toHaveLength(2)
     for (const key of [first.privateKey, next.privateKey]) expect((await exchange(gw, await assertion(key, 'EdDSA', claimsFor(first.keyId, url)))).statusCode).toBe(200)
-    // The grace period is over (the clock moved, not waited for).
+    // The grace period is over (the clock moved, not waited for), in SQL: the replica hears it by NOTIFY.
     await (await fileDatabase()).pool.query("UPDATE key_public_keys SET expires_at = now() - interval '1 second' WHERE key_id = $1 AND thumbprint = $2", [first.keyId, first.thumbprint])
-    expect((await exchange(gw, await assertion(first.privateKey, 'EdDSA', claimsFor(first.keyId, url)))).statusCode).toBe(401)
+    await until(async () => (await exchange(gw, await assertion(first.privateKey, 'EdDSA', claimsFor(first.keyId, url)))).statusCode === 401, 5_000)
     expect((await exchange(gw, await assertion(next.privateKey, 'EdDSA', claimsFor(first.keyId, url)))).statusCode).toBe(200)
     const audit = await (await fileDatabase()).pool.query("SELECT details FROM audit_log WHERE action = 'key.rotate' AND target = $1", [first.keyId])
     expect(audit.rows[0]?.details).toMatchObject({ previous: [first.thumbprint], gracePeriodSeconds: 3600 })
+  })
+
+  it('keeps a keypair key\'s row between exchanges; another replica\'s rotation reaches it by NOTIFY, a grace period\'s end by the clock', async () => {
+    const { gw, url } = await gatewayAtItsIssuer()
+    const other = await buildTestGateway({ env: { KEYGATE_ISSUER: url } })
+    await until(async () => gw.app.keyRows?.hearing === true, 5_000)
+    const first = await keypairKey(gw, 'ES256')
+    const signedBy = async (key: KeyObject) => exchange(gw, await assertion(key, 'ES256', claimsFor(first.keyId, url)))
+    const rotateAtOther = async (next: KeyObject, gracePeriodSeconds: number) => {
+      const res = await other.app.inject({ method: 'POST', url: `/admin/keys/${first.keyId}/rotate`, headers: { authorization: (await adminHeaders(other)).authorization }, payload: { gracePeriodSeconds, publicKey: await exportJWK(next) } })
+      expect(res.statusCode, res.body).toBe(201)
+    }
+    const keptBefore = gw.app.keyRows?.size ?? 0
+    expect((await signedBy(first.privateKey)).statusCode).toBe(200)
+    expect(gw.app.keyRows?.size).toBe(keptBefore + 1)
+    // Rotated at the other replica with no grace: the old private key stops here once the NOTIFY is heard.
+    const second = pairOf('ES256')
+    await rotateAtOther(second.publicKey, 0)
+    await until(async () => (await signedBy(first.privateKey)).statusCode === 401, 5_000)
+    expect((await signedBy(second.privateKey)).statusCode).toBe(200)
+    // Rotated again with two seconds of grace: once heard, the row is read again and kept, and the previous
+    // key stops when its grace ends, with no change to hear.
+    const third = pairOf('ES256')
+    await rotateAtOther(third.publicKey, 2)
+    await until(async () => (await signedBy(third.privateKey)).statusCode === 200, 5_000)
+    const listener = new pg.Client({ connectionString: (await fileDatabase()).url })
+    await listener.connect()
+    onTestFinished(() => listener.end())
+    const heard: string[] = []
+    listener.on('notification', (message) => { if (message.payload === first.keyId) heard.push(message.channel) })
+    await listener.query('LISTEN keygate_key')
+    expect((await signedBy(second.privateKey)).statusCode).toBe(200)
+    await until(async () => (await signedBy(second.privateKey)).statusCode === 401, 5_000, 100)
+    expect(heard).toEqual([])
+    expect(gw.app.keyRows?.size).toBeGreaterThan(0)
+    expect((await signedBy(third.privateKey)).statusCode).toBe(200)
   })
 
   it('@keygate/client and apps/example-caller authenticate with a private key, a fresh assertion per request', async () => {

@@ -1,7 +1,7 @@
-// The key rows that secret-key exchanges read, kept in this replica while Postgres tells it of every change
-// to them: a trigger on api_keys raises NOTIFY keygate_key with the keyId (migration 005), this replica's
-// own changes forget their row before they are answered, and rows are kept only while the notification
-// connection is up. A read in flight when any change is heard is used once and not kept, so a row read
+// The key rows that exchanges read, kept in this replica while Postgres tells it of every change to them:
+// triggers on api_keys and key_public_keys raise NOTIFY keygate_key with the keyId (migrations 005 and
+// 006), this replica's own changes forget their row before they are answered, and rows are kept only
+// while the notification connection is up. A read in flight when any change is heard is used once and not kept, so a row read
 // before a change can never outlive the change's notification. No row is kept longer than `maxAgeMs`.
 //
 // What this costs the revocation guarantees (docs/architecture.md): nothing. A replica that has not yet

@@ -13,7 +13,7 @@ import type { KeyRowCache } from './row-cache.ts'
 import { stateOf } from './view.ts'
 import type { VerifiedCache } from './verified-cache.ts'
 import type { WorkLimiter } from './work-limiter.ts'
-import { type ApiKeyRecord, type NewApiKeyRow, type StoredApiKey, findKeyForVerification, insertKey, replaceSecretHash } from './store.ts'
+import { type ApiKeyRecord, type NewApiKeyRow, type StoredApiKey, acceptedPublicKeys, findKeyForVerification, insertKey, replaceSecretHash } from './store.ts'
 
 export interface CreateKeyInput {
   name: string
@@ -145,12 +145,13 @@ export function createKeyService (options: KeyServiceOptions): KeyService {
       if (checks === undefined) throw new Error('assertion authentication is not configured')
       const now = context.now ?? new Date()
       const read = readClientAssertion(assertion, { issuer: checks.issuer, clientId: context.clientId, nowMs: now.getTime(), toleranceSeconds: checks.toleranceSeconds })
-      const key = await findKeyForVerification(db, read.keyId)
+      const key = await readKey(read.keyId)
       if (!key) throw refuseClient('unknown_key', read.keyId)
       if (key.credential !== 'keypair') throw refuseClient('not_a_keypair_key', read.keyId)
       checkUsable(key, now)
       if (context.clientIp !== undefined && !isIpAllowed(key.ipAllowlist, context.clientIp)) throw refuseClient('ip_not_allowed', key.keyId)
-      if (!isSignedByOneOf(read, key.publicKeys)) throw refuseClient('assertion_signature', key.keyId)
+      // A kept row may hold a public key whose grace period has ended since it was read.
+      if (!isSignedByOneOf(read, acceptedPublicKeys(key.publicKeys, now))) throw refuseClient('assertion_signature', key.keyId)
       // Last: only an assertion its key signed can use up a jti.
       // Kept as long as the assertion is accepted: its exp plus the clock tolerance.
       if (!await checks.replay.firstUse(key.keyId, read.jti, read.expiresAt + checks.toleranceSeconds * 1000)) throw refuseClient('assertion_replayed', key.keyId)

@@ -50,6 +50,14 @@ const PUBLIC_KEYS = `COALESCE((SELECT json_agg(json_build_object('thumbprint', p
     'createdAt', p.created_at, 'expiresAt', p.expires_at) ORDER BY p.created_at)
   FROM key_public_keys p WHERE p.key_id = api_keys.key_id AND (p.expires_at IS NULL OR p.expires_at > now())), '[]'::json)`
 
+/**
+ * The public keys an assertion may be signed by at `now`: those whose grace period has not ended. The read
+ * above leaves the ended ones out too; a row kept since (keys/row-cache.ts) is filtered again at use.
+ */
+export function acceptedPublicKeys (publicKeys: readonly KeyPublicKey[], now: Date): KeyPublicKey[] {
+  return publicKeys.filter((k) => k.expiresAt === null || Date.parse(k.expiresAt) > now.getTime())
+}
+
 const RECORD_COLUMNS = `key_id AS "keyId", prefix, environment, last4, owner, name, scopes, audiences,
   ip_allowlist::text[] AS "ipAllowlist", metadata, created_at AS "createdAt", updated_at AS "updatedAt",
   expires_at AS "expiresAt", disabled_at AS "disabledAt", revoked_at AS "revokedAt",
