@@ -83,6 +83,26 @@ describe('createTokenVerifier', () => {
     }
   })
 
+  it('gives a token one place in the cache however often it is verified: concurrent first requests, or past its exp within the tolerance', async () => {
+    let clock = NOW * 1000
+    const { verify } = setup({ cacheSize: 3, clock: () => clock })
+    const kept = [jwt(claims()), jwt(claims())]
+    for (const t of kept) await verify(t)
+    // Five requests at once with one new token: one place, the others' entries stay.
+    const burst = jwt(claims())
+    await Promise.all(Array.from({ length: 5 }, () => verify(burst)))
+    for (const t of [...kept, burst]) expect(verify.cached(t)).toBeDefined()
+    // A token past its exp, still within the clock tolerance, is checked afresh each time without taking
+    // another's place.
+    const expiring = jwt(claims({ exp: NOW + 1 }))
+    await verify(expiring)
+    expect(verify.cached(kept[0] as string)).toBeUndefined()
+    clock = (NOW + 2) * 1000
+    for (let i = 0; i < 5; i++) await verify(expiring)
+    expect(verify.signatureChecks).toBe(2 + 5 + 1 + 5)
+    for (const t of [kept[1] as string, burst]) expect(verify.cached(t)).toBeDefined()
+  })
+
   it('caches nothing with cacheSize 0', async () => {
     const { verify } = setup({ cacheSize: 0 })
     const token = jwt(claims())

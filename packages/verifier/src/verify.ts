@@ -97,7 +97,9 @@ export function createTokenVerifier (options: TokenVerifierOptions): TokenVerifi
   // Verified tokens; an entry lives no longer than its token. No reordering on a hit: the hot path is one
   // lookup. When full, the oldest is evicted, found in a ring of the tokens in the order remembered: the
   // Map's own first key would be found past every entry deleted before it, microseconds per new token in
-  // a flood of them. A slot whose token expired and was dropped already evicts nothing.
+  // a flood of them. Each token has one slot: an expired entry stays until its slot comes round (it is no
+  // longer served), and a token verified again while kept (concurrent first requests, or one within the
+  // clock tolerance past its exp) keeps its slot rather than evicting another's.
   const verified = new Map<string, Principal>()
   const remembered: string[] = []
   let oldest = 0
@@ -105,22 +107,21 @@ export function createTokenVerifier (options: TokenVerifierOptions): TokenVerifi
 
   function remember (token: string, principal: Principal): void {
     if (options.cacheSize === 0) return
-    if (remembered.length < options.cacheSize) {
-      remembered.push(token)
-    } else {
-      verified.delete(remembered[oldest] as string)
-      remembered[oldest] = token
-      oldest = (oldest + 1) % options.cacheSize
+    if (!verified.has(token)) {
+      if (remembered.length < options.cacheSize) {
+        remembered.push(token)
+      } else {
+        verified.delete(remembered[oldest] as string)
+        remembered[oldest] = token
+        oldest = (oldest + 1) % options.cacheSize
+      }
     }
     verified.set(token, principal)
   }
 
   function cached (token: string): Principal | undefined {
     const hit = verified.get(token)
-    if (hit === undefined) return undefined
-    if (hit.exp * 1000 > now()) return hit
-    verified.delete(token)
-    return undefined
+    return hit !== undefined && hit.exp * 1000 > now() ? hit : undefined
   }
 
   async function verify (token: string): Promise<Principal> {

@@ -52,10 +52,24 @@ describe('scrubSecrets', () => {
     }
   })
 
-  it('masks an unsigned token, with or without escapes elsewhere in the text', () => {
-    const unsigned = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'
-    expect(scrubSecrets(`/x?t=${unsigned}`)).toBe('/x?t=[jwt]')
-    expect(scrubSecrets(`/x?t=${unsigned}&owner=team%5Fa`)).toBe('/x?t=[jwt]&owner=team_a')
+  it('masks a key glued to an escape that stays one after every unescape', () => {
+    const { key, secret } = generateApiKey('kg_live')
+    for (const tail of ['%25252541', '\\u0025252541', '%2E%2E']) {
+      const out = scrubSecrets(`/x?k=${key}${tail}`)
+      expect(out, tail).not.toContain(secret.slice(0, 20))
+      expect(out, tail).toMatch(/^\/x\?k=\[api-key\]$/)
+    }
+  })
+
+  it('keeps what came before a secret in the same run (a probe\'s path), masking from the secret on', () => {
+    const { key, secret } = generateApiKey('kg_live')
+    const jwt = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'
+    expect(scrubSecrets(`/x/%2e%2e%2f%2e%2e%2fetc%2fpasswd.${jwt}`)).toBe('/x/../../etc/passwd.[jwt]')
+    expect(scrubSecrets(`/x/..%2f${key}`)).toBe('/x/../[api-key]')
+    // A key before a token in one run is masked too.
+    const out = scrubSecrets(`/x/${key}.${jwt}`)
+    expect(out).toBe('/x/[api-key][jwt]')
+    expect(out).not.toContain(secret.slice(0, 20))
   })
 
   it('stays linear on long runs that are no secret (a client chooses its URL)', () => {
