@@ -87,7 +87,7 @@ export function assertionBodies (privateKey: KeyObject, keyId: string, audience:
  */
 export async function exchangeKeypair (gatewayUrl: string, bodies: string[], rates: { cold: number, warm: number | undefined }, seconds: number): Promise<Row[]> {
   const result = await load({ url: `${gatewayUrl}/oauth/token`, method: 'POST', connections: 20, amount: bodies.length, headers: { 'content-type': 'application/x-www-form-urlencoded' }, bodies })
-  if (result.non2xx > 0) throw new Error(`keypair exchange answered ${JSON.stringify(result.statusCodes)}`)
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`keypair exchange answered ${JSON.stringify(result.statusCodes)}, ${result.errors} errors`)
   const raw = rawVerifyAndSignRate(Math.min(seconds, 3))
   const rows = [
     row('3k exchange keypair', 'exchanges/s vs secret cold', result.rps, rates.cold, { op: '>=', bound: 20, of: 'ratio' }, { p50ms: result.p50, p99ms: result.p99, requests: result.requests }),

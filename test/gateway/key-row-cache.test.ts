@@ -52,6 +52,22 @@ describe('key rows kept for exchanges', () => {
     expect((await gw.exchange(key, { scope: 'orders:read' })).statusCode).toBe(200)
   })
 
+  it('hears a key moved to another keyId under its old keyId, and a TRUNCATE, which fires no row trigger', async () => {
+    const gw = await buildTestGateway()
+    await until(async () => gw.app.keyRows?.hearing === true, 5_000)
+    const sql = await connect(gw.db.url)
+    const moved = await gw.createKey()
+    expect((await gw.exchange(moved.key)).statusCode).toBe(200)
+    await sql.query('UPDATE api_keys SET key_id = $2 WHERE key_id = $1', [moved.record.keyId, `${moved.record.keyId.slice(0, -1)}Z`])
+    await until(async () => (await gw.exchange(moved.key)).statusCode === 401, 5_000)
+    const { key } = await gw.createKey()
+    expect((await gw.exchange(key)).statusCode).toBe(200)
+    expect(gw.app.keyRows?.size).toBeGreaterThan(0)
+    await sql.query('TRUNCATE api_keys CASCADE')
+    await until(async () => gw.app.keyRows?.size === 0, 5_000)
+    expect((await gw.exchange(key)).statusCode).toBe(401)
+  })
+
   it('announces no last use: the first notification after a last-use flush is the next real change', async () => {
     const gw = await buildTestGateway()
     const { key, record } = await gw.createKey()

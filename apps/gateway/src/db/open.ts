@@ -25,7 +25,11 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
     idleTimeoutMillis: 30_000,
     // A half-open connection (the LISTEN one above all) is found by the kernel and ends with an error.
     keepAlive: true,
-    statement_timeout: 10_000
+    keepAliveInitialDelayMillis: 10_000,
+    statement_timeout: 10_000,
+    // A query the server would have cancelled answers by now; one on a connection gone silent fails here,
+    // and its client leaves the pool.
+    query_timeout: 12_000
   })
   pool.on('error', options.onIdleError)
   return {

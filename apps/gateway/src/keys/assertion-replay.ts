@@ -5,7 +5,9 @@
 //
 // The jtis presented while an insert is in flight wait for it and go in the next one, together: one round
 // trip and one commit for a batch instead of one per exchange (the commit's WAL flush is most of what a
-// keypair exchange costs Postgres). A jti is acknowledged only once its batch has committed.
+// keypair exchange costs Postgres). A jti is acknowledged only once its batch has committed; a batch that
+// fails refuses every use in it (the pool's query timeout bounds one that hangs).
+import { errors } from '../errors.ts'
 import type { Queryable } from '../db/transaction.ts'
 
 export interface ReplayGuard {
@@ -13,10 +15,18 @@ export interface ReplayGuard {
   firstUse (keyId: string, jti: string, expiresAtMs: number): Promise<boolean>
 }
 
-// One expired row in about this many inserts is cleared with them: the table stays the size of a few minutes.
+export interface ReplayGuardOptions {
+  /** Where a failed clean-up of expired rows is told (it fails no exchange). */
+  onPruneError: (err: unknown) => void
+}
+
+// One expired row in about this many inserts is cleared beside them: the table stays the size of a few minutes.
 const PRUNE_EVERY = 256
 // Longest batch: the arrays stay a few tens of kilobytes.
 const MAX_BATCH = 500
+// Uses waiting beyond this are refused at once (503): Postgres is not keeping up.
+const MAX_WAITING = 10 * MAX_BATCH
+const DEADLOCK = '40P01'
 
 interface Use {
   keyId: string
@@ -27,42 +37,55 @@ interface Use {
 }
 
 // A row of an assertion that can no longer be accepted is taken over; a live one is a replay. The rows
-// returned are the uses that were first.
+// returned are the uses that were first. Rows are taken in (keyId, jti) order, the same at every replica,
+// so that two batches naming the same jtis wait for each other rather than deadlock.
 const INSERT = `INSERT INTO client_assertion_jtis (key_id, jti, expires_at)
-  SELECT u.key_id, u.jti, to_timestamp(u.expires_ms / 1000.0) FROM unnest($1::text[], $2::text[], $3::float8[]) AS u (key_id, jti, expires_ms)
+  SELECT u.key_id, u.jti, to_timestamp(u.expires_ms / 1000.0) FROM unnest($1::text[], $2::text[], $3::float8[]) WITH ORDINALITY AS u (key_id, jti, expires_ms, n)
+  ORDER BY u.n
   ON CONFLICT (key_id, jti) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE client_assertion_jtis.expires_at < now()
   RETURNING key_id AS "keyId", jti`
 
-const pairOf = (keyId: string, jti: string): string => `${keyId}\n${jti}`
+const pairOf = (use: { keyId: string, jti: string }): string => `${use.keyId}\n${use.jti}`
 
-export function createReplayGuard (db: Queryable): ReplayGuard {
+export function createReplayGuard (db: Queryable, options: ReplayGuardOptions): ReplayGuard {
   let inserts = 0
   const waiting: Use[] = []
   let flushing = false
+
+  async function insertOnce (uses: Use[]): Promise<Set<string>> {
+    const { rows } = await db.query<{ keyId: string, jti: string }>(INSERT, [uses.map((u) => u.keyId), uses.map((u) => u.jti), uses.map((u) => u.expiresAtMs)])
+    return new Set(rows.map(pairOf))
+  }
 
   async function insert (batch: Use[]): Promise<void> {
     // The same jti twice in one batch: the first is the use, the others replays (one INSERT may not
     // update a row twice).
     const distinct = new Map<string, Use>()
     for (const use of batch) {
-      const pair = pairOf(use.keyId, use.jti)
+      const pair = pairOf(use)
       if (distinct.has(pair)) use.answer(false)
       else distinct.set(pair, use)
     }
-    const uses = [...distinct.values()]
+    const uses = [...distinct.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([, use]) => use)
+    const before = inserts
+    inserts += uses.length
+    if (Math.floor(before / PRUNE_EVERY) !== Math.floor(inserts / PRUNE_EVERY)) {
+      db.query('DELETE FROM client_assertion_jtis WHERE expires_at < now()').catch(options.onPruneError)
+    }
     try {
-      const before = inserts
-      inserts += uses.length
-      if (Math.floor(before / PRUNE_EVERY) !== Math.floor(inserts / PRUNE_EVERY)) await db.query('DELETE FROM client_assertion_jtis WHERE expires_at < now()')
-      const { rows } = await db.query<{ keyId: string, jti: string }>(INSERT, [uses.map((u) => u.keyId), uses.map((u) => u.jti), uses.map((u) => u.expiresAtMs)])
-      const first = new Set(rows.map((r) => pairOf(r.keyId, r.jti)))
-      for (const use of uses) use.answer(first.has(pairOf(use.keyId, use.jti)))
+      // A clean-up deleting rows a batch takes over can still deadlock with it: once more, then refuse.
+      const first = await insertOnce(uses).catch(async (err: unknown) => {
+        if ((err as { code?: string }).code !== DEADLOCK) throw err
+        return insertOnce(uses)
+      })
+      for (const use of uses) use.answer(first.has(pairOf(use)))
     } catch (err) {
       for (const use of uses) use.fail(err)
     }
   }
 
-  // One insert in flight; whatever waits meanwhile is the next batch. (insert answers every use, and never throws.)
+  // One insert in flight; whatever waits meanwhile is the next batch. (insert answers every use it is
+  // given; either way, the next batch goes.)
   function flush (): void {
     const batch = waiting.splice(0, MAX_BATCH)
     flushing = batch.length > 0
@@ -71,6 +94,7 @@ export function createReplayGuard (db: Queryable): ReplayGuard {
 
   return {
     firstUse (keyId, jti, expiresAtMs) {
+      if (waiting.length >= MAX_WAITING) return Promise.reject(new errors.KG_ERR_OVERLOADED())
       return new Promise<boolean>((resolve, reject) => {
         waiting.push({ keyId, jti, expiresAtMs, answer: resolve, fail: reject })
         if (!flushing) flush()

@@ -28,7 +28,7 @@ export interface KeysPluginOptions {
 
 async function keysPlugin (app: FastifyInstance, options: KeysPluginOptions): Promise<void> {
   const { failedAttemptsPerKey, issuer, ...rest } = options
-  const replay = createReplayGuard(app.db)
+  const replay = createReplayGuard(app.db, { onPruneError: (err) => { app.log.warn({ err }, 'clearing expired assertion jtis failed') } })
   const { limiter, keys, keyAdmin, rows } = createKeyServices({
     db: app.db,
     ...rest,
