@@ -60,8 +60,8 @@ export function createCheckPlacement (options: CheckPlacementOptions = {}): Chec
   let checkMs: number | undefined
 
   function judge (t: number): void {
-    const busyMs = sample() * (t - windowStart)
     const windowMs = t - windowStart
+    const busyMs = sample() * windowMs
     if (mode === 'loop') {
       if (checks > 0) checkMs = inlineMs / checks
       if (canPool && busyMs >= SATURATED * windowMs && inlineMs <= MAX_SHARE * busyMs) mode = 'pool'

@@ -6,6 +6,8 @@ import { pino } from 'pino'
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,64}$/
 // Escapes a client may put a secret under: percent-encoding (a query string, a path) and \uXXXX.
 const ESCAPE = /%([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})/g
+// The same, uncaptured, as a part of the patterns below.
+const AN_ESCAPE = ESCAPE.source.replaceAll('(', '(?:')
 const MAX_UNESCAPES = 3
 
 // Secrets are found run by run, in one pass over the text: runs of [A-Za-z0-9_.-] and escapes (a linear
@@ -14,9 +16,9 @@ const MAX_UNESCAPES = 3
 // secret starts to the run's end: escapes belong to the run, so a signature that goes on under one
 // (`….%5Fsig`) goes with it, and a run that only looks like a key while escaped cannot leave the token it
 // hides for a later pass to miss. What came before the secret in the run is kept (a probe's path).
-const RUN = /(?:[\w.-]|%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4})+/g
+const RUN = new RegExp(`(?:[\\w.-]|${AN_ESCAPE})+`, 'g')
 // What ends a key's part: an escape, `.` or `-` (a key is base62 and `_`).
-const KEY_BOUNDARY = /([.-]|%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4})/
+const KEY_BOUNDARY = new RegExp(`([.-]|${AN_ESCAPE})`)
 const KEY_SECRET_MIN = 40
 
 // Where the lowercase name a segment ends with (`[a-z][a-z0-9]*`) starts, or -1: scanned from the end once.
